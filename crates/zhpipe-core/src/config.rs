@@ -1,0 +1,403 @@
+//! The pipeline config file and the chain of stages built from it.
+//!
+//! ```toml
+//! [input]
+//! paths = ["corpus/samples"]
+//! max_bytes = 16_777_216
+//!
+//! [output]
+//! dir = "out"
+//!
+//! [[stage]]
+//! use = "decode"
+//!
+//! [[stage]]
+//! use = "convert"
+//! profile = "t2s"
+//! ```
+//!
+//! Every key of `[[stage]]` other than `use` belongs to the stage, which rejects keys it does
+//! not know. Errors name the file, the stage entry (its number, name and line) and the key.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::{ConfigError, Document, Layers, Registry, Stage, StageError};
+
+/// `[input]`: where documents come from and what is refused before reading.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct InputConfig {
+    /// Files or directories (walked recursively, in sorted order), relative to the config file.
+    /// Inputs given on the command line replace them.
+    #[serde(default)]
+    pub paths: Vec<PathBuf>,
+    /// Files larger than this many bytes become error records without being read.
+    #[serde(default = "InputConfig::default_max_bytes")]
+    pub max_bytes: u64,
+}
+
+impl InputConfig {
+    fn default_max_bytes() -> u64 {
+        16 * 1024 * 1024
+    }
+}
+
+impl Default for InputConfig {
+    fn default() -> Self {
+        Self { paths: Vec::new(), max_bytes: Self::default_max_bytes() }
+    }
+}
+
+/// `[output]`: where results go.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OutputConfig {
+    /// Output directory, relative to the working directory; `--output` overrides it.
+    #[serde(default = "OutputConfig::default_dir")]
+    pub dir: PathBuf,
+}
+
+impl OutputConfig {
+    fn default_dir() -> PathBuf {
+        PathBuf::from("out")
+    }
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        Self { dir: Self::default_dir() }
+    }
+}
+
+/// One `[[stage]]` entry, not yet built.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StageEntry {
+    /// 1-based position in the file.
+    pub number: usize,
+    /// The registered name (`use = "..."`).
+    pub name: String,
+    /// Line of the entry in the config file (1-based), when known.
+    pub line: Option<usize>,
+    /// The stage's own keys.
+    pub table: toml::Table,
+}
+
+impl StageEntry {
+    /// `[[stage]] #3 (segment, line 20)`, for error messages.
+    pub fn location(&self) -> String {
+        match self.line {
+            Some(line) => format!("[[stage]] #{} `{}` (line {line})", self.number, self.name),
+            None => format!("[[stage]] #{} `{}`", self.number, self.name),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    input: InputConfig,
+    #[serde(default)]
+    output: OutputConfig,
+    #[serde(default)]
+    stage: Vec<toml::Spanned<toml::Table>>,
+}
+
+/// A parsed config file.
+#[derive(Clone, Debug)]
+pub struct PipelineConfig {
+    /// The file it was read from (or a name for in-memory configs).
+    pub path: PathBuf,
+    /// `[input]`.
+    pub input: InputConfig,
+    /// `[output]`.
+    pub output: OutputConfig,
+    /// `[[stage]]` entries in order.
+    pub stages: Vec<StageEntry>,
+}
+
+impl PipelineConfig {
+    /// Reads and parses a config file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::new(format!("{}: cannot read config: {e}", path.display())))?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses config text; `path` is used in messages and to resolve relative paths.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let at = e.span().map(|s| format!(" (line {})", line_of(text, s.start))).unwrap_or_default();
+            ConfigError::new(format!("{}{at}: {}", path.display(), e.message()))
+        })?;
+        let mut stages = Vec::with_capacity(raw.stage.len());
+        for (i, spanned) in raw.stage.into_iter().enumerate() {
+            let line = line_of(text, spanned.span().start);
+            let mut table = spanned.into_inner();
+            let number = i + 1;
+            let name = match table.remove("use") {
+                Some(toml::Value::String(name)) => name,
+                Some(other) => {
+                    return Err(ConfigError::new(format!(
+                        "{}: [[stage]] #{number} (line {line}): `use` must be a stage name, found {}",
+                        path.display(),
+                        other.type_str()
+                    )));
+                }
+                None => {
+                    return Err(ConfigError::new(format!(
+                        "{}: [[stage]] #{number} (line {line}): missing `use = \"<stage name>\"`",
+                        path.display()
+                    )));
+                }
+            };
+            stages.push(StageEntry { number, name, line: Some(line), table });
+        }
+        Ok(Self { path: path.to_owned(), input: raw.input, output: raw.output, stages })
+    }
+
+    /// The directory relative paths in the config resolve against.
+    pub fn base_dir(&self) -> PathBuf {
+        match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        }
+    }
+
+    /// Builds every stage and validates the chain, before any document is read.
+    pub fn build(&self, registry: &Registry, input_layers: Layers) -> Result<Chain, ConfigError> {
+        if self.stages.is_empty() {
+            return Err(ConfigError::new(format!("{}: no [[stage]] entries", self.path.display())));
+        }
+        // Unknown names are reported before any stage loads its dictionaries.
+        for entry in &self.stages {
+            if !registry.contains(&entry.name) {
+                let err = registry.build(entry, &self.base_dir()).err().expect("unknown stage");
+                return Err(err.context(self.path.display()));
+            }
+        }
+        let base_dir = self.base_dir();
+        let mut stages = Vec::with_capacity(self.stages.len());
+        for entry in &self.stages {
+            let stage = registry.build(entry, &base_dir).map_err(|e| e.context(self.path.display()))?;
+            stages.push((entry.clone(), stage));
+        }
+        let chain = Chain { stages };
+        chain.validate(input_layers).map_err(|e| e.context(self.path.display()))?;
+        Ok(chain)
+    }
+}
+
+fn line_of(text: &str, byte: usize) -> usize {
+    text.as_bytes()[..byte.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// A built, validated sequence of stages.
+pub struct Chain {
+    stages: Vec<(StageEntry, Box<dyn Stage>)>,
+}
+
+impl Chain {
+    /// A chain from already-built stages (tests, embedding). Call [`validate`](Self::validate).
+    pub fn from_stages(stages: Vec<Box<dyn Stage>>) -> Self {
+        let stages = stages
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let entry = StageEntry { number: i + 1, name: s.name().to_owned(), line: None, table: toml::Table::new() };
+                (entry, s)
+            })
+            .collect();
+        Self { stages }
+    }
+
+    /// Checks that every stage's inputs are provided by the input or an earlier stage, and that
+    /// no stage rewrites the text after another has annotated it.
+    pub fn validate(&self, input_layers: Layers) -> Result<(), ConfigError> {
+        let mut available = input_layers;
+        let mut annotated_by: Option<&str> = None;
+        for (entry, stage) in &self.stages {
+            let missing = stage.requires() - available;
+            if !missing.is_empty() {
+                return Err(ConfigError::new(format!(
+                    "stage `{}` requires {missing}, which no earlier stage provides (available: {available})",
+                    stage.name()
+                ))
+                .context(entry.location()));
+            }
+            if stage.provides().contains(Layers::TEXT) {
+                if let Some(annotator) = annotated_by {
+                    return Err(ConfigError::new(format!(
+                        "stage `{}` rewrites the text after `{annotator}` annotated it; move it before `{annotator}`",
+                        stage.name()
+                    ))
+                    .context(entry.location()));
+                }
+            }
+            if stage.provides().intersects(Layers::ANNOTATIONS) && annotated_by.is_none() {
+                annotated_by = Some(stage.name());
+            }
+            available |= stage.provides();
+        }
+        Ok(())
+    }
+
+    /// The union of what the input and every stage provide.
+    pub fn provides(&self, input_layers: Layers) -> Layers {
+        self.stages.iter().fold(input_layers, |acc, (_, s)| acc | s.provides())
+    }
+
+    /// The stages in order.
+    pub fn stages(&self) -> impl ExactSizeIterator<Item = &dyn Stage> {
+        self.stages.iter().map(|(_, s)| s.as_ref())
+    }
+
+    /// Number of stages.
+    pub fn len(&self) -> usize {
+        self.stages.len()
+    }
+
+    /// Whether the chain has no stages.
+    pub fn is_empty(&self) -> bool {
+        self.stages.is_empty()
+    }
+
+    /// Runs every stage on `doc`; on failure returns the failing stage's index and error.
+    /// `observe(index, elapsed)` is called after each stage, for timing.
+    pub fn run(
+        &self,
+        doc: &mut Document,
+        mut observe: impl FnMut(usize, std::time::Duration),
+    ) -> Result<(), (usize, StageError)> {
+        for (i, (_, stage)) in self.stages.iter().enumerate() {
+            let started = std::time::Instant::now();
+            let result = stage.process(doc);
+            observe(i, started.elapsed());
+            result.map_err(|e| (i, e))?;
+            doc.layers |= stage.provides();
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::StageSpec;
+
+    struct Fake {
+        name: &'static str,
+        requires: Layers,
+        provides: Layers,
+    }
+
+    impl Stage for Fake {
+        fn name(&self) -> &str {
+            self.name
+        }
+        fn requires(&self) -> Layers {
+            self.requires
+        }
+        fn provides(&self) -> Layers {
+            self.provides
+        }
+        fn process(&self, _doc: &mut Document) -> Result<(), StageError> {
+            Ok(())
+        }
+    }
+
+    fn registry() -> Registry {
+        fn rewrite(_: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
+            Ok(Box::new(Fake { name: "rewrite", requires: Layers::TEXT, provides: Layers::TEXT }))
+        }
+        fn annotate(_: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
+            Ok(Box::new(Fake { name: "annotate", requires: Layers::TEXT, provides: Layers::TOKENS }))
+        }
+        fn needs_tokens(_: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
+            Ok(Box::new(Fake { name: "needs-tokens", requires: Layers::TOKENS, provides: Layers::MENTIONS }))
+        }
+        fn strict(spec: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
+            #[derive(Deserialize)]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct StrictConfig {
+                level: u8,
+            }
+            spec.parse::<StrictConfig>()?;
+            Ok(Box::new(Fake { name: "strict", requires: Layers::TEXT, provides: Layers::TEXT }))
+        }
+        let mut r = Registry::new();
+        r.register("rewrite", "rewrites text", rewrite);
+        r.register("annotate", "adds tokens", annotate);
+        r.register("needs-tokens", "reads tokens", needs_tokens);
+        r.register("strict", "has one key", strict);
+        r
+    }
+
+    fn build(toml: &str) -> Result<Chain, ConfigError> {
+        PipelineConfig::parse(toml, Path::new("test.toml"))?.build(&registry(), Layers::TEXT)
+    }
+
+    #[test]
+    fn valid_chain_builds() {
+        let chain = build("[[stage]]\nuse = \"rewrite\"\n[[stage]]\nuse = \"annotate\"\n[[stage]]\nuse = \"needs-tokens\"\n").unwrap();
+        assert_eq!(chain.len(), 3);
+        assert_eq!(chain.provides(Layers::TEXT), Layers::TEXT | Layers::TOKENS | Layers::MENTIONS);
+    }
+
+    #[test]
+    fn unknown_stage_names_known_ones() {
+        let err = build("[[stage]]\nuse = \"rewrite\"\n\n[[stage]]\nuse = \"tokenise\"\n").err().unwrap();
+        assert_eq!(
+            err.message(),
+            "test.toml: [[stage]] #2 `tokenise` (line 4): unknown stage `tokenise`; known stages: annotate, needs-tokens, rewrite, strict"
+        );
+    }
+
+    #[test]
+    fn missing_layer_is_refused() {
+        let err = build("[[stage]]\nuse = \"needs-tokens\"\n").err().unwrap();
+        assert!(err.message().contains("`needs-tokens` requires tokens, which no earlier stage provides"), "{err}");
+    }
+
+    #[test]
+    fn rewrite_after_annotation_is_refused() {
+        let err = build("[[stage]]\nuse = \"annotate\"\n[[stage]]\nuse = \"rewrite\"\n").err().unwrap();
+        assert!(err.message().starts_with("test.toml: [[stage]] #2 `rewrite` (line 3)"), "{err}");
+        assert!(err.message().contains("rewrites the text after `annotate` annotated it"), "{err}");
+    }
+
+    #[test]
+    fn unknown_stage_key_names_file_entry_and_key() {
+        let err = build("[[stage]]\nuse = \"strict\"\nlevel = 1\nlevle = 2\n").err().unwrap();
+        assert!(err.message().starts_with("test.toml: [[stage]] #1 `strict` (line 1): unknown field `levle`"), "{err}");
+    }
+
+    #[test]
+    fn unknown_top_level_key_names_line() {
+        let err = PipelineConfig::parse("[input]\npaths = []\nmax_byte = 3\n", Path::new("c.toml")).err().unwrap();
+        assert!(err.message().starts_with("c.toml (line 3): unknown field `max_byte`"), "{err}");
+    }
+
+    #[test]
+    fn missing_use_is_an_error() {
+        let err = PipelineConfig::parse("[[stage]]\nprofile = \"t2s\"\n", Path::new("c.toml")).err().unwrap();
+        assert_eq!(err.message(), "c.toml: [[stage]] #1 (line 1): missing `use = \"<stage name>\"`");
+    }
+
+    #[test]
+    fn empty_chain_is_an_error() {
+        let err = build("[input]\npaths = []\n").err().unwrap();
+        assert_eq!(err.message(), "test.toml: no [[stage]] entries");
+    }
+
+    #[test]
+    fn input_defaults_apply() {
+        let config = PipelineConfig::parse("[[stage]]\nuse = \"rewrite\"\n", Path::new("dir/c.toml")).unwrap();
+        assert_eq!(config.input.max_bytes, 16 * 1024 * 1024);
+        assert_eq!(config.output.dir, PathBuf::from("out"));
+        assert_eq!(config.base_dir(), PathBuf::from("dir"));
+    }
+}

@@ -1,0 +1,427 @@
+//! The document model that flows through the chain.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Layers, OffsetMap};
+
+/// A half-open byte range `start..end` into [`Document::text`], always on char boundaries.
+///
+/// Serialised as a two-element array `[start, end]` to keep records small.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// A new span. Panics if `start > end`: an inverted span is always a bug in the caller.
+    #[inline]
+    #[track_caller]
+    pub fn new(start: usize, end: usize) -> Self {
+        assert!(start <= end, "invalid span {start}..{end}");
+        Self { start, end }
+    }
+
+    /// The span as a range, for slicing: `&text[span.range()]`.
+    #[inline]
+    pub fn range(self) -> Range<usize> {
+        self.start..self.end
+    }
+
+    /// Length in bytes.
+    #[inline]
+    pub fn len(self) -> usize {
+        self.end - self.start
+    }
+
+    /// Whether the span is empty.
+    #[inline]
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    /// Whether `other` lies entirely inside this span.
+    #[inline]
+    pub fn contains(self, other: Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+
+    /// Whether the span is in bounds and on char boundaries of `text`.
+    pub fn is_valid_in(self, text: &str) -> bool {
+        self.end <= text.len() && text.is_char_boundary(self.start) && text.is_char_boundary(self.end)
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..{}", self.start, self.end)
+    }
+}
+
+impl Serialize for Span {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        [self.start, self.end].serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Span {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let [start, end] = <[usize; 2]>::deserialize(d)?;
+        if start > end {
+            return Err(serde::de::Error::custom(format!("invalid span [{start}, {end}]")));
+        }
+        Ok(Span { start, end })
+    }
+}
+
+/// A part-of-speech tag stored inline (up to 7 ASCII bytes, e.g. jieba's `n`, `ns`, `nrfg`),
+/// so that tagging millions of tokens allocates nothing.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PosTag {
+    len: u8,
+    bytes: [u8; 7],
+}
+
+impl PosTag {
+    /// The tag for `s`, or `None` if it is empty, longer than 7 bytes or not ASCII.
+    pub fn new(s: &str) -> Option<Self> {
+        if s.is_empty() || s.len() > 7 || !s.is_ascii() {
+            return None;
+        }
+        let mut bytes = [0; 7];
+        bytes[..s.len()].copy_from_slice(s.as_bytes());
+        Some(Self { len: s.len() as u8, bytes })
+    }
+
+    /// The tag as a string.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII is ever stored.
+        std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or("")
+    }
+}
+
+impl fmt::Debug for PosTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.as_str())
+    }
+}
+
+impl fmt::Display for PosTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PosTag {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PosTag {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        PosTag::new(&s).ok_or_else(|| serde::de::Error::custom(format!("invalid POS tag {s:?}")))
+    }
+}
+
+/// A word: its span and, when the segmenter tags, its part of speech.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Token {
+    /// Where the word is in the text.
+    pub span: Span,
+    /// Part-of-speech tag (jieba's tag set), when tagging is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pos: Option<PosTag>,
+}
+
+impl Token {
+    /// A token with an optional tag.
+    pub fn new(span: Span, pos: Option<PosTag>) -> Self {
+        Self { span, pos }
+    }
+}
+
+/// A dictionary entry found in the text.
+///
+/// The string fields are shared with the compiled dictionary (`Arc<str>`), so building a
+/// mention never copies them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mention {
+    /// Where the surface form is in the text.
+    pub span: Span,
+    /// Canonical id of the entry, e.g. `place:130000`; aliases share it.
+    pub id: Arc<str>,
+    /// Kind of entry: `province`, `prefecture`, `county`, `organisation`, `person`, `policy`, …
+    pub kind: Arc<str>,
+    /// Canonical name of the entry, e.g. `河北省` for the surface `河北`.
+    pub name: Arc<str>,
+    /// The dictionary the entry came from (file stem).
+    pub dictionary: Arc<str>,
+}
+
+/// One theme label with its score.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Label {
+    /// Label id from the taxonomy, e.g. `transport`.
+    pub label: String,
+    /// Model score; higher is more confident. Comparable within one model only.
+    pub score: f32,
+    /// What made the model choose the label (terms that fired), when asked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+}
+
+/// The labels of one sentence.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SentenceLabels {
+    /// Index into [`Document::sentences`].
+    pub sentence: usize,
+    /// Labels, best first.
+    pub labels: Vec<Label>,
+}
+
+/// What a stage changed or doubted: a record of every non-fatal decision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    /// The stage that wrote the note.
+    pub stage: String,
+    /// A short machine-readable kind, e.g. `replaced-bytes`, `removed-widget`, `script`.
+    pub kind: String,
+    /// Human-readable detail.
+    pub message: String,
+    /// How many times it happened, for notes that count (removed blocks, replacements).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+}
+
+/// A block of text a stage removed, kept for audit when the stage is asked to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Removed {
+    /// Why it was removed, e.g. `breadcrumb`, `widget`, `link-farm`, `pinyin`.
+    pub kind: String,
+    /// The removed text.
+    pub text: String,
+}
+
+/// How an encoding was chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EncodingSource {
+    /// A byte-order mark.
+    Bom,
+    /// A declaration in the document (`<meta charset>`, XML declaration).
+    Declared,
+    /// Statistical detection.
+    Detected,
+    /// The configured default hint.
+    Hint,
+    /// Nothing else applied.
+    Fallback,
+    /// The input was already text (JSONL `text` field).
+    Text,
+}
+
+/// How the bytes of a document were turned into text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EncodingReport {
+    /// The WHATWG name of the encoding used, e.g. `UTF-8`, `GB18030`, `Big5`.
+    pub encoding: String,
+    /// How it was chosen.
+    pub source: EncodingSource,
+    /// The encoding the document declared, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared: Option<String>,
+    /// Whether a declaration was present but overridden by the bytes.
+    #[serde(default)]
+    pub overridden: bool,
+    /// Malformed sequences replaced by U+FFFD.
+    #[serde(default)]
+    pub replacements: u64,
+    /// The mojibake repaired after decoding, e.g. `utf-8 read as windows-1252`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repaired: Option<String>,
+}
+
+/// What is known about a document besides its text.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Meta {
+    /// Title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Publication time, ISO 8601 (`2022-01-25T15:06:19+00:00`, or a date alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    /// Author or agency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// Original source named by the page (`来源`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Site the page was taken from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// Canonical URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Lead image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// Categories or channels.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    /// Editors (`责任编辑`, `责编`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub editors: Vec<String>,
+    /// Photo captions taken out of the body.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub captions: Vec<String>,
+    /// Anything else the source said about itself (unknown front-matter keys, `og:` tags).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl Meta {
+    /// Whether nothing is known.
+    pub fn is_empty(&self) -> bool {
+        *self == Meta::default()
+    }
+}
+
+/// One document on its way through the chain.
+#[derive(Clone, Debug, Default)]
+pub struct Document {
+    /// Stable id: the path relative to the input root, or the `id` of a JSONL record.
+    pub id: String,
+    /// Undecoded input bytes; emptied by decode.
+    pub raw: Vec<u8>,
+    /// How `raw` was decoded.
+    pub encoding: Option<EncodingReport>,
+    /// Metadata.
+    pub meta: Meta,
+    /// The current text. All spans point into it.
+    pub text: String,
+    /// The text before script conversion, when a conversion changed it.
+    pub original_text: Option<String>,
+    /// Maps spans of `text` back to `original_text`.
+    pub original_offsets: Option<OffsetMap>,
+    /// Sentence spans, in order, not overlapping.
+    pub sentences: Vec<Span>,
+    /// Word spans, in order, not overlapping.
+    pub tokens: Vec<Token>,
+    /// Gazetteer mentions, ordered by span.
+    pub mentions: Vec<Mention>,
+    /// Labels per sentence.
+    pub labels: Vec<SentenceLabels>,
+    /// Blocks removed by cleaning, when kept for audit.
+    pub removed: Vec<Removed>,
+    /// What the stages changed or doubted.
+    pub notes: Vec<Note>,
+    /// The layers filled so far.
+    pub layers: Layers,
+}
+
+impl Document {
+    /// A document from undecoded bytes.
+    pub fn from_bytes(id: impl Into<String>, raw: Vec<u8>) -> Self {
+        Self { id: id.into(), raw, layers: Layers::RAW, ..Self::default() }
+    }
+
+    /// A document whose text is already decoded.
+    pub fn from_text(id: impl Into<String>, text: impl Into<String>) -> Self {
+        Self { id: id.into(), text: text.into(), layers: Layers::TEXT, ..Self::default() }
+    }
+
+    /// Records a note from `stage`.
+    pub fn note(&mut self, stage: &str, kind: &str, message: impl Into<String>) {
+        self.notes.push(Note {
+            stage: stage.to_owned(),
+            kind: kind.to_owned(),
+            message: message.into(),
+            count: None,
+        });
+    }
+
+    /// Records a counted note from `stage`, e.g. 3 removed widgets.
+    pub fn note_count(&mut self, stage: &str, kind: &str, count: u64, message: impl Into<String>) {
+        self.notes.push(Note {
+            stage: stage.to_owned(),
+            kind: kind.to_owned(),
+            message: message.into(),
+            count: Some(count),
+        });
+    }
+
+    /// The text of a span.
+    #[track_caller]
+    pub fn slice(&self, span: Span) -> &str {
+        &self.text[span.range()]
+    }
+
+    /// Replaces the text, dropping every annotation that pointed into the old one.
+    ///
+    /// Text-rewriting stages call this, so that a stale span can never survive a rewrite.
+    pub fn set_text(&mut self, text: String) {
+        self.text = text;
+        self.sentences.clear();
+        self.tokens.clear();
+        self.mentions.clear();
+        self.labels.clear();
+        self.layers.remove(Layers::ANNOTATIONS);
+        self.layers.insert(Layers::TEXT);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn span_serialises_as_pair() {
+        let json = serde_json::to_string(&Span::new(6, 12)).unwrap();
+        assert_eq!(json, "[6,12]");
+        assert_eq!(serde_json::from_str::<Span>("[6,12]").unwrap(), Span::new(6, 12));
+        assert!(serde_json::from_str::<Span>("[12,6]").is_err());
+    }
+
+    #[test]
+    #[should_panic(expected = "invalid span 3..2")]
+    fn inverted_span_panics() {
+        let _ = Span::new(3, 2);
+    }
+
+    #[test]
+    fn span_validity_checks_char_boundaries() {
+        let text = "我爱北京";
+        assert!(Span::new(6, 12).is_valid_in(text));
+        assert!(!Span::new(7, 12).is_valid_in(text));
+        assert!(!Span::new(6, 13).is_valid_in(text));
+    }
+
+    #[test]
+    fn pos_tag_round_trips_and_rejects_bad_tags() {
+        let tag = PosTag::new("nrfg").unwrap();
+        assert_eq!(tag.as_str(), "nrfg");
+        assert_eq!(serde_json::to_string(&tag).unwrap(), "\"nrfg\"");
+        assert!(PosTag::new("").is_none());
+        assert!(PosTag::new("toolongtag").is_none());
+        assert!(PosTag::new("名词").is_none());
+    }
+
+    #[test]
+    fn set_text_drops_stale_annotations() {
+        let mut doc = Document::from_text("d", "京津冀");
+        doc.tokens.push(Token::new(Span::new(0, 9), None));
+        doc.layers.insert(Layers::TOKENS);
+        doc.set_text("京津".into());
+        assert!(doc.tokens.is_empty());
+        assert!(!doc.layers.contains(Layers::TOKENS));
+    }
+}

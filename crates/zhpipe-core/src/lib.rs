@@ -1,0 +1,56 @@
+//! The shared vocabulary of zhpipe: one [`Stage`] trait, one [`Document`] model, and the
+//! [`Registry`] and [`PipelineConfig`] that turn a TOML file into a validated chain of stages.
+//!
+//! Every stage crate depends on this crate and nothing else of zhpipe, so a stage can be written,
+//! tested and benchmarked on its own. The driver (`zhpipe`) owns threads, I/O and output; stages
+//! are plain sequential code over one document at a time.
+//!
+//! A key design decision: annotations are **byte spans into [`Document::text`]**, always on char
+//! boundaries, so `&doc.text[span.range()]` is the surface form. Stages that rewrite the text
+//! (decode, clean, convert) must therefore run before any stage that annotates it; the chain is
+//! checked for that before the first document is read ([`Chain::validate`]).
+//!
+//! ```
+//! use zhpipe_core::{Document, Layers, Stage, StageError, Span, Token};
+//!
+//! /// Splits the text on ASCII spaces: a complete stage in a dozen lines.
+//! struct Whitespace;
+//!
+//! impl Stage for Whitespace {
+//!     fn name(&self) -> &str { "whitespace" }
+//!     fn requires(&self) -> Layers { Layers::TEXT }
+//!     fn provides(&self) -> Layers { Layers::TOKENS }
+//!     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
+//!         let mut start = 0;
+//!         for part in doc.text.split(' ') {
+//!             doc.tokens.push(Token::new(Span::new(start, start + part.len()), None));
+//!             start += part.len() + 1;
+//!         }
+//!         Ok(())
+//!     }
+//! }
+//!
+//! let mut doc = Document::from_text("demo", "京津冀 协同 发展");
+//! Whitespace.process(&mut doc).unwrap();
+//! let words: Vec<&str> = doc.tokens.iter().map(|t| &doc.text[t.span.range()]).collect();
+//! assert_eq!(words, ["京津冀", "协同", "发展"]);
+//! ```
+
+mod config;
+mod document;
+mod error;
+mod layers;
+mod offsets;
+mod registry;
+mod stage;
+
+pub use config::{Chain, InputConfig, OutputConfig, PipelineConfig, StageEntry};
+pub use document::{
+    Document, EncodingReport, EncodingSource, Label, Mention, Meta, Note, PosTag, Removed,
+    SentenceLabels, Span, Token,
+};
+pub use error::{ConfigError, StageError, StageErrorKind};
+pub use layers::Layers;
+pub use offsets::OffsetMap;
+pub use registry::{Registry, StageFactory, StageSpec};
+pub use stage::Stage;

@@ -1,0 +1,109 @@
+//! Stages registered by name and built from their `[[stage]]` table.
+//!
+//! A new stage is a new crate with a `register` function plus one line in the driver; choosing
+//! another stage is an edit of the config, not of code.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use crate::{ConfigError, Stage, StageEntry};
+
+/// Builds a stage from its config table.
+pub type StageFactory = fn(&StageSpec) -> Result<Box<dyn Stage>, ConfigError>;
+
+/// What a [`StageFactory`] is given: the stage's own keys and where the config file lives.
+#[derive(Clone, Debug)]
+pub struct StageSpec {
+    name: String,
+    table: toml::Table,
+    base_dir: PathBuf,
+}
+
+impl StageSpec {
+    /// A spec for stage `name` with the keys of `table` (without `use`); relative paths resolve
+    /// against `base_dir`.
+    pub fn new(name: impl Into<String>, table: toml::Table, base_dir: impl Into<PathBuf>) -> Self {
+        Self { name: name.into(), table, base_dir: base_dir.into() }
+    }
+
+    /// A spec parsed from TOML text, for tests and examples: `StageSpec::from_toml("convert",
+    /// "profile = 's2t'", ".")`.
+    pub fn from_toml(name: &str, keys: &str, base_dir: impl Into<PathBuf>) -> Result<Self, ConfigError> {
+        let table: toml::Table = toml::from_str(keys).map_err(|e| ConfigError::new(e.message().to_owned()))?;
+        Ok(Self::new(name, table, base_dir))
+    }
+
+    /// The registered name (`use = "..."`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The raw keys.
+    pub fn table(&self) -> &toml::Table {
+        &self.table
+    }
+
+    /// Deserialises the keys into the stage's config type. Give the type
+    /// `#[serde(deny_unknown_fields)]` so that a misspelt key is an error, not a silent default.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, ConfigError> {
+        T::deserialize(toml::Value::Table(self.table.clone()))
+            .map_err(|e| ConfigError::new(e.message().to_owned()))
+    }
+
+    /// A path from the config, relative to the config file's directory.
+    pub fn resolve(&self, path: impl AsRef<Path>) -> PathBuf {
+        self.base_dir.join(path)
+    }
+}
+
+struct Registered {
+    summary: &'static str,
+    factory: StageFactory,
+}
+
+/// The stages the driver knows, by name.
+#[derive(Default)]
+pub struct Registry {
+    stages: BTreeMap<&'static str, Registered>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers `factory` under `name`, with a one-line summary for `--help` and errors.
+    /// Registering a name twice is a programming error and panics.
+    pub fn register(&mut self, name: &'static str, summary: &'static str, factory: StageFactory) {
+        let previous = self.stages.insert(name, Registered { summary, factory });
+        assert!(previous.is_none(), "stage {name:?} registered twice");
+    }
+
+    /// Registered names with their summaries, sorted by name.
+    pub fn list(&self) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+        self.stages.iter().map(|(name, r)| (*name, r.summary))
+    }
+
+    /// Whether `name` is registered.
+    pub fn contains(&self, name: &str) -> bool {
+        self.stages.contains_key(name)
+    }
+
+    /// Builds the stage of one `[[stage]]` entry. Errors name the entry; the caller adds the file.
+    pub fn build(&self, entry: &StageEntry, base_dir: &Path) -> Result<Box<dyn Stage>, ConfigError> {
+        let registered = self.stages.get(entry.name.as_str()).ok_or_else(|| {
+            let known: Vec<&str> = self.stages.keys().copied().collect();
+            ConfigError::new(format!(
+                "unknown stage `{}`; known stages: {}",
+                entry.name,
+                known.join(", ")
+            ))
+            .context(entry.location())
+        })?;
+        let spec = StageSpec::new(entry.name.clone(), entry.table.clone(), base_dir);
+        (registered.factory)(&spec).map_err(|e| e.context(entry.location()))
+    }
+}
