@@ -39,6 +39,7 @@
 mod config;
 mod document;
 mod error;
+mod golden;
 mod layers;
 mod offsets;
 mod registry;
@@ -50,6 +51,7 @@ pub use document::{
     SentenceLabels, Span, Token,
 };
 pub use error::{ConfigError, StageError, StageErrorKind};
+pub use golden::check_golden;
 pub use layers::Layers;
 pub use offsets::OffsetMap;
 pub use registry::{Registry, StageFactory, StageSpec};
