@@ -1,0 +1,252 @@
+//! Where documents come from: files and directories walked lazily in sorted order, or JSONL
+//! records on stdin. Nothing is read before it is needed, so memory does not grow with the
+//! size of the corpus.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use serde::Deserialize;
+use zhpipe_core::Document;
+
+/// One input document, not yet read: reading happens on a worker thread.
+pub enum Pending {
+    /// A file to read, if it is within the size limit.
+    File { id: String, path: PathBuf },
+    /// A document already in memory (a JSONL record).
+    Ready(Document),
+    /// An input that cannot become a document; it still produces an error record.
+    Failed { id: String, error: String },
+}
+
+impl Pending {
+    /// Reads the document. Files over `max_bytes` are refused from their metadata, unread.
+    pub fn load(self, max_bytes: u64) -> Result<Document, (String, String)> {
+        match self {
+            Pending::Ready(doc) => Ok(doc),
+            Pending::Failed { id, error } => Err((id, error)),
+            Pending::File { id, path } => match read_limited(&path, max_bytes) {
+                Ok(bytes) => Ok(Document::from_bytes(id, bytes)),
+                Err(error) => Err((id, error)),
+            },
+        }
+    }
+}
+
+fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) => {
+            let dangling = fs::symlink_metadata(path).map(|m| m.file_type().is_symlink()).unwrap_or(false);
+            return Err(if dangling {
+                format!("cannot read {}: dangling symbolic link ({e})", path.display())
+            } else {
+                format!("cannot read {}: {e}", path.display())
+            });
+        }
+    };
+    if meta.len() > max_bytes {
+        return Err(format!(
+            "{} is {} bytes, over the size limit of {max_bytes} bytes ([input] max_bytes)",
+            path.display(),
+            meta.len()
+        ));
+    }
+    fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+/// A document id for a path: relative to the working directory when possible, with `/`
+/// separators and no leading `./`, so that ids are the same on every machine and platform.
+fn id_for(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let rel = cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok()).unwrap_or(path);
+    let id = rel.components().filter(|c| !matches!(c, std::path::Component::CurDir));
+    id.map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// Walks files and directories depth-first in sorted order, reading each directory only when
+/// the walk reaches it.
+pub struct Walk {
+    /// Paths still to visit, last first.
+    stack: Vec<PathBuf>,
+    /// Canonical directories already walked, so a symbolic-link loop ends.
+    seen_dirs: HashSet<PathBuf>,
+}
+
+impl Walk {
+    /// A walk over the given roots, in the order given.
+    pub fn new(roots: Vec<PathBuf>) -> Self {
+        let mut stack = roots;
+        stack.reverse();
+        Self { stack, seen_dirs: HashSet::new() }
+    }
+}
+
+impl Iterator for Walk {
+    type Item = Pending;
+
+    fn next(&mut self) -> Option<Pending> {
+        loop {
+            let path = self.stack.pop()?;
+            // `metadata` follows links; a dangling link fails here and becomes an error record
+            // when it is loaded.
+            let is_dir = fs::metadata(&path).map(|m| m.is_dir()).unwrap_or(false);
+            if !is_dir {
+                return Some(Pending::File { id: id_for(&path), path });
+            }
+            let canonical = fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if !self.seen_dirs.insert(canonical) {
+                continue;
+            }
+            match fs::read_dir(&path) {
+                Ok(entries) => {
+                    let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+                    children.sort();
+                    self.stack.extend(children.into_iter().rev());
+                }
+                Err(e) => {
+                    return Some(Pending::Failed {
+                        id: id_for(&path),
+                        error: format!("cannot list directory {}: {e}", path.display()),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// A JSONL input record: `{"id", "text"}` or `{"id", "bytes_base64"}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Record {
+    id: String,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    bytes_base64: Option<String>,
+}
+
+/// Reads JSONL records from a reader, one document per non-blank line.
+pub struct JsonLines<R> {
+    reader: R,
+    line_number: usize,
+    name: String,
+    /// Set after a read error: the stream cannot be trusted to make progress.
+    broken: bool,
+}
+
+impl<R: BufRead> JsonLines<R> {
+    /// Records from `reader`; `name` (e.g. `stdin`) makes ids for lines that have none.
+    pub fn new(reader: R, name: impl Into<String>) -> Self {
+        Self { reader, line_number: 0, name: name.into(), broken: false }
+    }
+
+    fn parse(&self, line: &str) -> Pending {
+        let fallback_id = format!("{}:{}", self.name, self.line_number);
+        let record: Record = match serde_json::from_str(line) {
+            Ok(record) => record,
+            Err(e) => {
+                return Pending::Failed {
+                    id: fallback_id,
+                    error: format!("line {} is not a valid record: {e}", self.line_number),
+                };
+            }
+        };
+        match (record.text, record.bytes_base64) {
+            (Some(text), None) => Pending::Ready(Document::from_text(record.id, text)),
+            (None, Some(encoded)) => match base64::engine::general_purpose::STANDARD.decode(encoded.trim()) {
+                Ok(bytes) => Pending::Ready(Document::from_bytes(record.id, bytes)),
+                Err(e) => Pending::Failed {
+                    id: record.id,
+                    error: format!("line {}: `bytes_base64` is not valid base64: {e}", self.line_number),
+                },
+            },
+            _ => Pending::Failed {
+                id: record.id,
+                error: format!("line {}: a record needs exactly one of `text` and `bytes_base64`", self.line_number),
+            },
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for JsonLines<R> {
+    type Item = Pending;
+
+    fn next(&mut self) -> Option<Pending> {
+        if self.broken {
+            return None;
+        }
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            self.line_number += 1;
+            match self.reader.read_until(b'\n', &mut line) {
+                Ok(0) => return None,
+                Ok(_) => match std::str::from_utf8(&line) {
+                    Ok(text) if text.trim().is_empty() => continue,
+                    Ok(text) => return Some(self.parse(text)),
+                    Err(_) => {
+                        return Some(Pending::Failed {
+                            id: format!("{}:{}", self.name, self.line_number),
+                            error: format!("line {} is not UTF-8", self.line_number),
+                        });
+                    }
+                },
+                Err(e) => {
+                    self.broken = true;
+                    return Some(Pending::Failed {
+                        id: format!("{}:{}", self.name, self.line_number),
+                        error: format!("cannot read {}: {e}", self.name),
+                    });
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jsonl_records_become_documents_or_errors() {
+        let input = concat!(
+            "{\"id\": \"a\", \"text\": \"京津冀\"}\n",
+            "\n",
+            "{\"id\": \"b\", \"bytes_base64\": \"5Lqs\"}\n",
+            "not json\n",
+            "{\"id\": \"c\"}\n",
+            "{\"id\": \"d\", \"bytes_base64\": \"%%%\"}\n",
+        );
+        let items: Vec<Pending> = JsonLines::new(input.as_bytes(), "stdin").collect();
+        let loaded: Vec<Result<Document, (String, String)>> = items.into_iter().map(|p| p.load(1 << 20)).collect();
+        assert_eq!(loaded.len(), 5);
+        assert_eq!(loaded[0].as_ref().unwrap().text, "京津冀");
+        assert_eq!(loaded[1].as_ref().unwrap().raw, "京".as_bytes());
+        let (id, error) = loaded[2].as_ref().unwrap_err();
+        assert_eq!(id, "stdin:4");
+        assert!(error.starts_with("line 4 is not a valid record"), "{error}");
+        let (id, error) = loaded[3].as_ref().unwrap_err();
+        assert_eq!((id.as_str(), error.as_str()), ("c", "line 5: a record needs exactly one of `text` and `bytes_base64`"));
+        assert!(loaded[4].as_ref().unwrap_err().1.contains("not valid base64"));
+    }
+
+    #[test]
+    fn non_utf8_line_is_an_error_record_and_reading_goes_on() {
+        let mut input = b"\xff\xfe bad\n".to_vec();
+        input.extend_from_slice("{\"id\": \"ok\", \"text\": \"北京\"}\n".as_bytes());
+        let items: Vec<Pending> = JsonLines::new(&input[..], "stdin").collect();
+        assert_eq!(items.len(), 2);
+        assert!(matches!(&items[0], Pending::Failed { error, .. } if error == "line 1 is not UTF-8"));
+        assert!(matches!(&items[1], Pending::Ready(doc) if doc.id == "ok"));
+    }
+
+    #[test]
+    fn ids_are_relative_and_slash_separated() {
+        assert_eq!(id_for(Path::new("./corpus/samples/a.txt")), "corpus/samples/a.txt");
+        let abs = std::env::current_dir().unwrap().join("x/y.txt");
+        assert_eq!(id_for(&abs), "x/y.txt");
+    }
+}
