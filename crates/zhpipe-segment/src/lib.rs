@@ -1,31 +1,332 @@
-//! Sentence splitting and word segmentation with jieba-rs.
+//! Sentence splitting and word segmentation: the `segment` stage (jieba-rs) and the
+//! `segment-mm` stage (dictionary maximum matching over the same dictionaries).
 //!
-//! Placeholder: registers the `segment` stage, which passes documents through unchanged.
+//! Both stages write [`Layers::SENTENCES`] and [`Layers::TOKENS`]: sentence spans from
+//! [`split_sentences`], then the words of each sentence, so that a token never crosses a
+//! sentence boundary. Tokens cover the text except whitespace; punctuation marks are tokens of
+//! their own (tag `x`). Spans are byte offsets into `doc.text`.
+//!
+//! - [`Segment`] (`use = "segment"`, configured by [`SegmentConfig`]): jieba's
+//!   maximum-probability segmentation over its dictionary, with an HMM for unknown words, part
+//!   of speech tags and a search mode.
+//! - [`MaxMatch`] (`use = "segment-mm"`, configured by [`MaxMatchConfig`]): forward, backward or
+//!   bidirectional maximum matching, to swap in where predictable, dictionary-only cuts matter.
+//!
+//! Both load user dictionaries in jieba's `word [freq] [tag]` format on top of jieba's own
+//! ([`dictionary`]); `dictionaries/terms.dict` holds the region's policy vocabulary and names.
+//!
+//! ```
+//! use zhpipe_core::{Document, Stage};
+//! use zhpipe_segment::{Segment, SegmentConfig};
+//!
+//! let stage = Segment::new(&SegmentConfig::default()).unwrap();
+//! let mut doc = Document::from_text("demo", "我们研究生命起源。他说：“很好。”");
+//! stage.process(&mut doc).unwrap();
+//! let sentences: Vec<&str> = doc.sentences.iter().map(|s| doc.slice(*s)).collect();
+//! assert_eq!(sentences, ["我们研究生命起源。", "他说：“很好。”"]);
+//! let words: Vec<String> = doc.tokens.iter()
+//!     .map(|t| format!("{}/{}", doc.slice(t.span), t.pos.unwrap()))
+//!     .collect();
+//! assert_eq!(words[..4], ["我们/r", "研究/vn", "生命/vn", "起源/n"]);
+//! ```
 
-use zhpipe_core::{ConfigError, Document, Layers, Registry, Stage, StageError, StageSpec};
+pub mod dictionary;
+mod maxmatch;
+mod sentences;
+mod width;
 
-/// Registers this crate's stages.
+use std::ops::Range;
+use std::path::PathBuf;
+
+use jieba_rs::Jieba;
+use serde::Deserialize;
+use zhpipe_core::{ConfigError, Document, Layers, PosTag, Registry, Span, Stage, StageError, StageSpec, Token};
+
+pub use maxmatch::Direction;
+pub use sentences::{MAX_QUOTE_BYTES, split_sentences};
+
+/// Registers `segment` (jieba-rs) and `segment-mm` (maximum matching).
 pub fn register(registry: &mut Registry) {
-    registry.register("segment", "Sentence splitting and word segmentation with jieba-rs.", build);
+    registry.register("segment", "sentences and words (jieba-rs, POS tags, user dictionaries)", build_segment);
+    registry.register(
+        "segment-mm",
+        "sentences and words by dictionary maximum matching (forward, backward, bidirectional)",
+        build_max_match,
+    );
 }
 
-fn build(_spec: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
-    Ok(Box::new(Placeholder))
+fn build_segment(spec: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
+    let mut config: SegmentConfig = spec.parse()?;
+    config.user_dictionaries = config.user_dictionaries.iter().map(|p| spec.resolve(p)).collect();
+    Ok(Box::new(Segment::new(&config)?))
 }
 
-struct Placeholder;
+fn build_max_match(spec: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
+    let mut config: MaxMatchConfig = spec.parse()?;
+    config.user_dictionaries = config.user_dictionaries.iter().map(|p| spec.resolve(p)).collect();
+    Ok(Box::new(MaxMatch::new(&config)?))
+}
 
-impl Stage for Placeholder {
+/// How jieba cuts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// The most probable segmentation: every character in exactly one word.
+    #[default]
+    Default,
+    /// Search-engine mode: each word of the default mode, preceded by the dictionary words of
+    /// two and three characters inside it (`中华人民共和国` also gives `中华`, `华人`, `人民`,
+    /// `共和`, `共和国`). Tokens then nest: they are ordered by start, longest first, and
+    /// only the outermost ones cover the text without overlapping.
+    Search,
+}
+
+/// The `[[stage]]` keys of `use = "segment"`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentConfig {
+    /// User dictionaries in jieba's `word [freq] [tag]` format, loaded in order on top of
+    /// jieba's built-in dictionary, relative to the config file; e.g.
+    /// `["dictionaries/terms.dict"]`. A missing file or a bad line is a config error naming the
+    /// file and the line.
+    #[serde(default)]
+    pub user_dictionaries: Vec<PathBuf>,
+    /// Whether jieba's HMM joins runs of characters the dictionary does not know into new words
+    /// (names, new terms). Off, such runs stay single characters.
+    #[serde(default = "yes")]
+    pub hmm: bool,
+    /// `"default"` or `"search"` (see [`Mode`]).
+    #[serde(default)]
+    pub mode: Mode,
+    /// Whether tokens carry jieba's part-of-speech tags (`n`, `v`, `ns`, `nr`, `x` for
+    /// punctuation, …).
+    #[serde(default = "yes")]
+    pub tags: bool,
+    /// Whether full-width letters and digits (`２０２１`, `ＰＭ２．５`) are segmented as their
+    /// half-width forms, which jieba keeps together; spans still point into the original text.
+    #[serde(default = "yes")]
+    pub fold_width: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for SegmentConfig {
+    fn default() -> Self {
+        Self { user_dictionaries: Vec::new(), hmm: true, mode: Mode::Default, tags: true, fold_width: true }
+    }
+}
+
+/// The `[[stage]]` keys of `use = "segment-mm"`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaxMatchConfig {
+    /// User dictionaries, as for `segment`: loaded on top of jieba's dictionary, which is the
+    /// vocabulary maximum matching matches against.
+    #[serde(default)]
+    pub user_dictionaries: Vec<PathBuf>,
+    /// `"forward"`, `"backward"` or `"bidirectional"` (see [`Direction`]).
+    #[serde(default)]
+    pub direction: Direction,
+    /// Whether full-width letters and digits are segmented as their half-width forms.
+    #[serde(default = "yes")]
+    pub fold_width: bool,
+}
+
+impl Default for MaxMatchConfig {
+    fn default() -> Self {
+        Self { user_dictionaries: Vec::new(), direction: Direction::Bidirectional, fold_width: true }
+    }
+}
+
+/// jieba's dictionary with the user dictionaries at `paths` loaded on top, in order.
+pub fn load_jieba(paths: &[PathBuf]) -> Result<Jieba, ConfigError> {
+    let entries = paths.iter().map(|p| dictionary::load(p)).collect::<Result<Vec<_>, _>>()?;
+    let mut jieba = Jieba::new();
+    for entries in &entries {
+        dictionary::add_to(&mut jieba, entries);
+    }
+    Ok(jieba)
+}
+
+/// One word found in a sentence: where it is (in bytes and in characters, for mapping back
+/// through width folding) and its tag.
+pub(crate) struct Piece {
+    /// Whitespace, which is not a token.
+    space: bool,
+    bytes: Range<usize>,
+    chars: Range<usize>,
+    tag: Option<PosTag>,
+}
+
+/// Sentences first, then the words of each sentence, mapped back to spans of `text`.
+fn segment_text<'t>(
+    text: &'t str,
+    fold_width: bool,
+    mut cut: impl FnMut(&str, &mut dyn FnMut(Piece)),
+) -> (Vec<Span>, Vec<Token>) {
+    let mut sentences = Vec::new();
+    split_sentences(text, &mut sentences);
+    let mut tokens = Vec::with_capacity(text.len() / 4);
+    for sentence in &sentences {
+        let base = sentence.start;
+        let original: &'t str = &text[sentence.range()];
+        if fold_width && width::has_full_width_alphanumeric(original) {
+            let folded = width::fold(original);
+            let offsets = width::char_offsets(original);
+            cut(&folded, &mut |piece| {
+                if !piece.space {
+                    let span = Span::new(base + offsets[piece.chars.start], base + offsets[piece.chars.end]);
+                    tokens.push(Token::new(span, piece.tag));
+                }
+            });
+        } else {
+            cut(original, &mut |piece| {
+                if !piece.space {
+                    tokens.push(Token::new(Span::new(base + piece.bytes.start, base + piece.bytes.end), piece.tag));
+                }
+            });
+        }
+    }
+    (sentences, tokens)
+}
+
+fn is_space(word: &str) -> bool {
+    word.starts_with(char::is_whitespace)
+}
+
+/// The `segment` stage: sentences, then words with jieba-rs.
+pub struct Segment {
+    jieba: Jieba,
+    hmm: bool,
+    mode: Mode,
+    tags: bool,
+    fold_width: bool,
+}
+
+impl Segment {
+    /// Builds the stage, loading jieba's dictionary and the user dictionaries (paths as given).
+    pub fn new(config: &SegmentConfig) -> Result<Self, ConfigError> {
+        Ok(Self::with_jieba(load_jieba(&config.user_dictionaries)?, config))
+    }
+
+    /// A stage over an already loaded `jieba` (whose dictionaries `config.user_dictionaries` is
+    /// then not read again), so that several settings can share one dictionary load.
+    pub fn with_jieba(jieba: Jieba, config: &SegmentConfig) -> Self {
+        Self { jieba, hmm: config.hmm, mode: config.mode, tags: config.tags, fold_width: config.fold_width }
+    }
+
+    /// The jieba instance, with the user dictionaries loaded.
+    pub fn jieba(&self) -> &Jieba {
+        &self.jieba
+    }
+
+    /// Sentence spans and word tokens of `text`.
+    pub fn segment(&self, text: &str) -> (Vec<Span>, Vec<Token>) {
+        segment_text(text, self.fold_width, |sentence, emit| self.cut(sentence, emit))
+    }
+
+    fn cut(&self, sentence: &str, emit: &mut dyn FnMut(Piece)) {
+        match (self.mode, self.tags) {
+            (Mode::Default, true) => {
+                for t in self.jieba.tag(sentence, self.hmm) {
+                    emit(Piece { space: is_space(t.word), bytes: t.byte_start..t.byte_end, chars: t.start..t.end, tag: PosTag::new(t.tag) });
+                }
+            }
+            (Mode::Default, false) => {
+                for t in self.jieba.cut(sentence, self.hmm) {
+                    emit(Piece { space: is_space(t.word), bytes: t.byte_start..t.byte_end, chars: t.start..t.end, tag: None });
+                }
+            }
+            (Mode::Search, tags) => {
+                let mut words = self.jieba.cut_for_search(sentence, self.hmm);
+                words.sort_by_key(|t| (t.byte_start, std::cmp::Reverse(t.byte_end)));
+                // Tags come from the default cut: a search token that is one of its words gets
+                // that word's tag; the parts inside it have none.
+                let tagged = if tags { self.jieba.tag(sentence, self.hmm) } else { Vec::new() };
+                let mut tagged = tagged.iter().peekable();
+                for t in words {
+                    while tagged.next_if(|g| g.byte_start < t.byte_start).is_some() {}
+                    let tag = tagged
+                        .peek()
+                        .filter(|g| g.byte_start == t.byte_start && g.byte_end == t.byte_end)
+                        .and_then(|g| PosTag::new(g.tag));
+                    emit(Piece { space: is_space(t.word), bytes: t.byte_start..t.byte_end, chars: t.start..t.end, tag });
+                }
+            }
+        }
+    }
+}
+
+impl Stage for Segment {
     fn name(&self) -> &str {
         "segment"
     }
+
     fn requires(&self) -> Layers {
         Layers::TEXT
     }
+
     fn provides(&self) -> Layers {
         Layers::SENTENCES | Layers::TOKENS
     }
-    fn process(&self, _doc: &mut Document) -> Result<(), StageError> {
+
+    fn process(&self, doc: &mut Document) -> Result<(), StageError> {
+        let (sentences, tokens) = self.segment(&doc.text);
+        store(doc, "segment", sentences, tokens);
+        Ok(())
+    }
+}
+
+fn store(doc: &mut Document, stage: &str, sentences: Vec<Span>, tokens: Vec<Token>) {
+    if sentences.is_empty() {
+        doc.note(stage, "no-sentences", "the text is empty or whitespace only");
+    }
+    doc.sentences = sentences;
+    doc.tokens = tokens;
+}
+
+/// The `segment-mm` stage: sentences, then words by dictionary maximum matching.
+pub struct MaxMatch {
+    jieba: Jieba,
+    direction: Direction,
+    fold_width: bool,
+}
+
+impl MaxMatch {
+    /// Builds the stage, loading jieba's dictionary and the user dictionaries (paths as given).
+    pub fn new(config: &MaxMatchConfig) -> Result<Self, ConfigError> {
+        Ok(Self::with_jieba(load_jieba(&config.user_dictionaries)?, config))
+    }
+
+    /// A stage matching against an already loaded `jieba`'s dictionary.
+    pub fn with_jieba(jieba: Jieba, config: &MaxMatchConfig) -> Self {
+        Self { jieba, direction: config.direction, fold_width: config.fold_width }
+    }
+
+    /// Sentence spans and word tokens of `text`.
+    pub fn segment(&self, text: &str) -> (Vec<Span>, Vec<Token>) {
+        segment_text(text, self.fold_width, |sentence, emit| maxmatch::cut(&self.jieba, self.direction, sentence, emit))
+    }
+}
+
+impl Stage for MaxMatch {
+    fn name(&self) -> &str {
+        "segment-mm"
+    }
+
+    fn requires(&self) -> Layers {
+        Layers::TEXT
+    }
+
+    fn provides(&self) -> Layers {
+        Layers::SENTENCES | Layers::TOKENS
+    }
+
+    fn process(&self, doc: &mut Document) -> Result<(), StageError> {
+        let (sentences, tokens) = self.segment(&doc.text);
+        store(doc, "segment-mm", sentences, tokens);
         Ok(())
     }
 }

@@ -1,0 +1,71 @@
+//! Full-width letters and digits, segmented as their half-width forms.
+//!
+//! jieba joins runs of ASCII letters and digits (`2021`, `PM2.5`) but treats each full-width
+//! character (`２０２１`, `ＰＭ２．５`), common in newspaper text, as a symbol of its own. Folding
+//! U+FF01–U+FF5E to ASCII before segmenting keeps such numbers and codes whole. Folding maps one
+//! character to one character, so a token's character positions in the folded sentence are its
+//! positions in the original, and byte spans are mapped back through the original's character
+//! offsets: the spans always point into the unchanged text.
+
+/// Whether `text` holds a full-width letter or digit (U+FF10–U+FF19, U+FF21–U+FF3A,
+/// U+FF41–U+FF5A), checked on the UTF-8 bytes: `EF BC 90..99 | A1..BA`, `EF BD 81..9A`.
+pub fn has_full_width_alphanumeric(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(offset) = bytes[i..].iter().position(|&b| b == 0xEF) {
+        let at = i + offset;
+        if let [_, second, third, ..] = bytes[at..] {
+            let hit = match second {
+                0xBC => matches!(third, 0x90..=0x99 | 0xA1..=0xBA),
+                0xBD => matches!(third, 0x81..=0x9A),
+                _ => false,
+            };
+            if hit {
+                return true;
+            }
+        }
+        i = at + 1;
+    }
+    false
+}
+
+/// `text` with U+FF01–U+FF5E replaced by U+0021–U+007E.
+pub fn fold(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// Byte offset of every character of `text`, plus `text.len()` at the end, so that character
+/// positions `start..end` map to bytes `offsets[start]..offsets[end]`.
+pub fn char_offsets(text: &str) -> Vec<usize> {
+    text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_only_letters_and_digits() {
+        assert!(has_full_width_alphanumeric("浓度ＰＭ２．５"));
+        assert!(has_full_width_alphanumeric("１"));
+        assert!(has_full_width_alphanumeric("ｚ"));
+        assert!(!has_full_width_alphanumeric("全角标点，（）：！"));
+        assert!(!has_full_width_alphanumeric("ascii 2.5"));
+        assert!(!has_full_width_alphanumeric("\u{FF0F}\u{FF1A}\u{FF20}\u{FF3B}\u{FF40}\u{FF5B}"));
+    }
+
+    #[test]
+    fn folds_one_char_to_one_char() {
+        let text = "１９９８年ＰＭ２．５下降１５．３％，";
+        let folded = fold(text);
+        assert_eq!(folded, "1998年PM2.5下降15.3%,");
+        assert_eq!(folded.chars().count(), text.chars().count());
+        let offsets = char_offsets(text);
+        assert_eq!(&text[offsets[5]..offsets[10]], "ＰＭ２．５");
+    }
+}
