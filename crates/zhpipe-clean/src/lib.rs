@@ -1,31 +1,346 @@
-//! Cleaning: the article's own text and metadata out of web pages, gateways and PDFs.
+//! The `clean` stage: the article's own text and metadata out of web pages, gateway copies and
+//! PDF extractions.
 //!
-//! Placeholder: registers the `clean` stage, which passes documents through unchanged.
+//! [`Clean`] takes the decoded text of a document and keeps the article, all of it and nothing
+//! else; what the document says about itself moves to [`Meta`](zhpipe_core::Meta):
+//!
+//! 1. **Front matter** (YAML between `---` lines at the top) fills the title, date, author,
+//!    categories and image; unknown keys go to `meta.extra`.
+//! 2. **HTML** (detected, or forced with `html = "always"`) is parsed by html5ever: scripts,
+//!    styles, frames, forms, navigation and comments are dropped, entities decoded, block elements
+//!    become lines, and `<title>` / `og:` tags fill `meta`.
+//! 3. **Gateway pinyin** (`協(xié)同`) is removed: only a tone-marked syllable in parentheses
+//!    right after a Han character, so `(完)` and `(河北日报记者…)` stay.
+//! 4. Each line is **normalised** (below), then judged: breadcrumbs, `发布日期 / 来源` headers
+//!    (→ `meta.published`, `meta.source`), editor lines (→ `meta.editors`), widgets, app-download
+//!    boxes, link farms and photo captions (→ `meta.captions`) are removed; a repeated title is
+//!    kept once.
+//! 5. Text from a **PDF** (recognised by its page furniture, such as `23 第 22 期`) also loses its
+//!    cover, running headers and page numbers, and sentences broken across lines are joined.
+//!
+//! The words and patterns of step 4 and 5 are data: `dictionaries/clean.toml`, compiled in, or a
+//! user's copy named by `rules`. Every removal is counted in a note `removed-<kind>`, and with
+//! `keep_removed = true` the removed blocks are kept in `doc.removed`.
+//!
+//! # The normalisation convention
+//!
+//! A key design decision: one spelling per sentence, whichever site it came from.
+//!
+//! - Full-width ASCII letters and digits become half-width (`ＰＭ２．５` → `PM2.5`); full-width
+//!   punctuation stays full-width.
+//! - Every kind of space (U+3000, NBSP, tabs) is a space; runs collapse to one; lines are trimmed.
+//!   No space is kept next to CJK punctuation, nor between a Han character and a digit
+//!   (`2023 年 5 月` → `2023年5月`). A space between two Han characters or next to Latin words
+//!   stays, because headlines use it as a separator (`王正谱主持 廉毅敏出席`).
+//! - ASCII `, ; : ? !` become `， ； ： ？ ！` when the nearest non-space character before them
+//!   is Han or CJK punctuation, or the one after them is Han, unless digits are on both sides
+//!   (`1,000`, `12:29` stay). `.` becomes `。` after a Han character at the end of a line or
+//!   before another Han character (`2.88万` stays).
+//! - ASCII parentheses become `（）` when they enclose a Han character or follow one
+//!   (`(河北日报记者四建磊、吴韬)` → `（河北日报记者四建磊、吴韬）`, `总值(GDP)` → `总值（GDP）`);
+//!   `f(x)` stays. ASCII quotes are left as they are: their pairing cannot be known line by line.
+//! - Output lines are paragraphs (or headings), separated by a single `\n`.
+//!
+//! Cleaning is idempotent: cleaning cleaned text changes nothing.
+//!
+//! # Example
+//!
+//! ```
+//! use zhpipe_core::{Document, Stage};
+//! use zhpipe_clean::{Clean, CleanConfig};
+//!
+//! let clean = Clean::new(&CleanConfig::default(), ".".as_ref()).unwrap();
+//! let mut doc = Document::from_text(
+//!     "page",
+//!     "当前位置:首页 > 省部要闻\n\n  • 来源: 河北新闻网\n河北省召开京津冀協(xié)同發(fā)展工作座谈会,王正谱主持。\n(责编:何美萱、施云娟)",
+//! );
+//! clean.process(&mut doc).unwrap();
+//! assert_eq!(doc.text, "河北省召开京津冀協同發展工作座谈会，王正谱主持。");
+//! assert_eq!(doc.meta.source.as_deref(), Some("河北新闻网"));
+//! assert_eq!(doc.meta.editors, ["何美萱", "施云娟"]);
+//! ```
 
-use zhpipe_core::{ConfigError, Document, Layers, Registry, Stage, StageError, StageSpec};
+mod date;
+mod frontmatter;
+mod html;
+mod lines;
+mod normalize;
+mod pinyin;
+mod rules;
 
-/// Registers this crate's stages.
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use zhpipe_core::{ConfigError, Document, Layers, Registry, Removed, Stage, StageError, StageSpec};
+
+pub use date::parse as parse_date;
+pub use html::looks_like_html;
+pub use pinyin::is_toned_syllable;
+pub use rules::BUNDLED_RULES;
+
+use rules::Rules;
+
+/// The stage's name in configs, notes and errors.
+pub const NAME: &str = "clean";
+
+/// Registers the `clean` stage.
 pub fn register(registry: &mut Registry) {
-    registry.register("clean", "Cleaning: the article's own text and metadata out of web pages, gateways and PDFs.", build);
+    registry.register(
+        NAME,
+        "article text and metadata out of HTML, front matter, portal boilerplate, gateway pinyin and PDF layout",
+        build,
+    );
 }
 
-fn build(_spec: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
-    Ok(Box::new(Placeholder))
+fn build(spec: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
+    let config: CleanConfig = spec.parse()?;
+    let rules = config.rules.as_ref().map(|path| spec.resolve(path));
+    Ok(Box::new(Clean::with_rules_path(&config, rules.as_deref())?))
 }
 
-struct Placeholder;
+/// The `[[stage]]` table of `use = "clean"`. Every key is optional.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CleanConfig {
+    /// A rules file replacing the bundled `dictionaries/clean.toml` (widget words, caption,
+    /// header, editor and furniture patterns, link-farm thresholds), relative to the config file.
+    /// Start from a copy of the bundled file.
+    pub rules: Option<PathBuf>,
+    /// Keep every removed block (widget, caption, script, pinyin annotation, …) in the record's
+    /// `removed` list, for audit. Off by default: the notes already count them.
+    pub keep_removed: bool,
+    /// `auto` (default): PDF layout when a line matches a furniture pattern; `web`: never join
+    /// lines or remove covers; `pdf`: always.
+    pub layout: Layout,
+    /// `auto` (default): parse as HTML when the text has tags; `always`; `never`.
+    pub html: HtmlMode,
+    /// Remove gateway pinyin annotations (`協(xié)同` → `協同`). On by default.
+    pub strip_pinyin: bool,
+    /// Apply the normalisation convention of the crate docs (width, spaces, punctuation in Han
+    /// context). On by default; when off, lines are only trimmed.
+    pub normalize: bool,
+}
 
-impl Stage for Placeholder {
-    fn name(&self) -> &str {
-        "clean"
+impl Default for CleanConfig {
+    fn default() -> Self {
+        Self { rules: None, keep_removed: false, layout: Layout::Auto, html: HtmlMode::Auto, strip_pinyin: true, normalize: true }
     }
+}
+
+/// How line breaks are read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// PDF layout when the text has page furniture.
+    #[default]
+    Auto,
+    /// Every line is a paragraph or heading.
+    Web,
+    /// Text extracted from a PDF.
+    Pdf,
+}
+
+/// Whether the text is HTML.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HtmlMode {
+    /// When it has tags.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The built stage: compiled rules and switches, shared by all threads.
+#[derive(Debug)]
+pub struct Clean {
+    rules: Rules,
+    keep_removed: bool,
+    layout: Layout,
+    html: HtmlMode,
+    strip_pinyin: bool,
+    normalize: bool,
+}
+
+impl Clean {
+    /// Builds the stage; a relative `rules` path resolves against `base_dir`.
+    pub fn new(config: &CleanConfig, base_dir: &Path) -> Result<Self, ConfigError> {
+        let rules = config.rules.as_ref().map(|p| base_dir.join(p));
+        Self::with_rules_path(config, rules.as_deref())
+    }
+
+    fn with_rules_path(config: &CleanConfig, rules: Option<&Path>) -> Result<Self, ConfigError> {
+        let rules = match rules {
+            Some(path) => Rules::load(path)?,
+            None => Rules::bundled()?,
+        };
+        Ok(Self {
+            rules,
+            keep_removed: config.keep_removed,
+            layout: config.layout,
+            html: config.html,
+            strip_pinyin: config.strip_pinyin,
+            normalize: config.normalize,
+        })
+    }
+
+    /// The stage with the bundled rules and the default switches.
+    pub fn bundled() -> Self {
+        Self::new(&CleanConfig::default(), Path::new(".")).expect("the bundled clean rules compile")
+    }
+
+    /// Builds the stage with rules from the text of a rules file (`name` only labels errors).
+    pub fn with_rules(config: &CleanConfig, rules_text: &str, name: &str) -> Result<Self, ConfigError> {
+        let mut stage = Self::bundled();
+        stage.rules = Rules::parse(rules_text, Path::new(name))?;
+        stage.keep_removed = config.keep_removed;
+        stage.layout = config.layout;
+        stage.html = config.html;
+        stage.strip_pinyin = config.strip_pinyin;
+        stage.normalize = config.normalize;
+        Ok(stage)
+    }
+}
+
+/// What one document lost, by kind, while it was being cleaned.
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    counts: BTreeMap<&'static str, u64>,
+    removed: Option<Vec<Removed>>,
+    /// `<figcaption>` texts, found again as lines by the line pass.
+    pub(crate) figcaptions: Vec<String>,
+    /// Lines joined to the one before (PDF layout).
+    pub(crate) joined: u64,
+}
+
+impl Tally {
+    pub(crate) fn new(keep_removed: bool) -> Self {
+        Self { removed: keep_removed.then(Vec::new), ..Self::default() }
+    }
+
+    pub(crate) fn remove(&mut self, kind: &'static str, text: &str) {
+        *self.counts.entry(kind).or_default() += 1;
+        if let Some(removed) = self.removed.as_mut() {
+            removed.push(Removed { kind: kind.to_owned(), text: text.to_owned() });
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn count(&self, kind: &str) -> u64 {
+        self.counts.get(kind).copied().unwrap_or(0)
+    }
+}
+
+/// What a removal kind is, for the note's message.
+fn describe(kind: &str) -> &'static str {
+    match kind {
+        "front-matter" => "YAML front matter block (moved to meta)",
+        "html-script" => "HTML script/noscript/template elements",
+        "html-style" => "HTML style elements",
+        "html-embed" => "HTML iframes and embedded objects",
+        "html-form" => "HTML forms and controls",
+        "html-navigation" => "HTML nav/aside/footer elements",
+        "html-comment" => "HTML comments",
+        "pinyin" => "gateway pinyin annotations",
+        "breadcrumb" => "breadcrumb lines",
+        "header" => "date/source/visit-count header lines (moved to meta)",
+        "editor" => "editor lines (moved to meta.editors)",
+        "repeated-title" => "repeated title lines",
+        "link-farm" => "link-farm lines",
+        "widget" => "share/login/ranking widget lines",
+        "symbols" => "lines without letters or digits",
+        "app-download" => "app-download lines",
+        "caption" => "photo captions (moved to meta.captions)",
+        "furniture" => "PDF page furniture (running headers, page and issue numbers)",
+        "cover" => "PDF cover lines",
+        _ => "blocks",
+    }
+}
+
+impl Stage for Clean {
+    fn name(&self) -> &str {
+        NAME
+    }
+
     fn requires(&self) -> Layers {
         Layers::TEXT
     }
+
     fn provides(&self) -> Layers {
         Layers::TEXT | Layers::META
     }
-    fn process(&self, _doc: &mut Document) -> Result<(), StageError> {
+
+    fn process(&self, doc: &mut Document) -> Result<(), StageError> {
+        let mut tally = Tally::new(self.keep_removed);
+        let mut changes = normalize::Changes::default();
+        let mut meta = std::mem::take(&mut doc.meta);
+
+        let mut body: String = if doc.text.contains('\r') {
+            doc.text.replace("\r\n", "\n").replace('\r', "\n")
+        } else {
+            std::mem::take(&mut doc.text)
+        };
+
+        if let Some((yaml, rest)) = frontmatter::split(&body) {
+            if let Err(message) = frontmatter::apply(yaml, &mut meta) {
+                doc.note(NAME, "invalid-front-matter", format!("{message}; the block was removed from the text"));
+            }
+            tally.remove("front-matter", yaml);
+            body = rest.to_owned();
+        }
+
+        let is_html = match self.html {
+            HtmlMode::Auto => html::looks_like_html(&body),
+            HtmlMode::Always => true,
+            HtmlMode::Never => false,
+        };
+        if is_html {
+            body = html::to_text(&body, &mut meta, &mut tally);
+        }
+
+        if self.strip_pinyin {
+            body = pinyin::strip(&body, |r| tally.remove("pinyin", r));
+        }
+
+        let lines: Vec<String> = body
+            .lines()
+            .map(|line| if self.normalize { normalize::line(line, &mut changes) } else { line.trim().to_owned() })
+            .filter(|line| !line.is_empty())
+            .collect();
+        drop(body);
+        let kept = lines::clean(lines, &self.rules, self.layout, &mut meta, &mut tally, &mut changes);
+        let text = kept.join("\n");
+
+        if is_html {
+            doc.note(NAME, "html", "parsed as HTML");
+        }
+        for (kind, count) in &tally.counts {
+            doc.note_count(NAME, &format!("removed-{kind}"), *count, format!("removed {count} {}", describe(kind)));
+        }
+        if tally.joined > 0 {
+            let n = tally.joined;
+            doc.note_count(NAME, "joined-lines", n, format!("joined {n} lines broken by the PDF layout"));
+        }
+        if changes.width > 0 {
+            let n = changes.width;
+            doc.note_count(NAME, "normalized-width", n, format!("made {n} full-width letters and digits half-width"));
+        }
+        if changes.punctuation > 0 {
+            let n = changes.punctuation;
+            doc.note_count(NAME, "normalized-punctuation", n, format!("made {n} ASCII punctuation marks full-width in Han context"));
+        }
+        if text.is_empty() {
+            doc.note(NAME, "empty", "no article text is left after cleaning");
+        }
+        if let Some(removed) = tally.removed {
+            doc.removed.extend(removed);
+        }
+        doc.meta = meta;
+        doc.set_text(text);
+        doc.layers.insert(Layers::META);
         Ok(())
     }
 }

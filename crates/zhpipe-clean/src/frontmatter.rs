@@ -1,0 +1,154 @@
+//! YAML front matter (`---` … `---` at the top of a file, as static-site generators and
+//! scrapers write it) into [`Meta`], through `yaml-rust2`.
+
+use yaml_rust2::{Yaml, YamlLoader};
+use zhpipe_core::Meta;
+
+/// The front matter of `text` and the rest of the text, if `text` opens with one (blank lines
+/// before the opening `---` are allowed).
+pub fn split(text: &str) -> Option<(&str, &str)> {
+    let start = text.len() - text.trim_start_matches(['\n', '\r', ' ', '\t']).len();
+    let body = &text[start..];
+    let after_open = body.strip_prefix("---\n").or_else(|| body.strip_prefix("---\r\n"))?;
+    let mut offset = 0;
+    for line in after_open.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        if bare == "---" || bare == "..." {
+            let yaml = &after_open[..offset];
+            return Some((yaml, &after_open[offset + line.len()..]));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Fills `meta` from the YAML `yaml`. Known keys fill the typed fields; the others go to
+/// `meta.extra` unchanged. Returns an error message (with the line) if the YAML is invalid or is
+/// not a mapping.
+pub fn apply(yaml: &str, meta: &mut Meta) -> Result<(), String> {
+    let docs = YamlLoader::load_from_str(yaml).map_err(|e| format!("invalid YAML front matter: {e}"))?;
+    let Some(doc) = docs.into_iter().next() else { return Ok(()) };
+    let Yaml::Hash(map) = doc else {
+        return Err("front matter is not a mapping of keys to values".to_owned());
+    };
+    let mut images = Vec::new();
+    for (key, value) in map {
+        let key = match key {
+            Yaml::String(s) => s,
+            other => scalar(&other).unwrap_or_default(),
+        };
+        match key.to_ascii_lowercase().as_str() {
+            "title" if meta.title.is_none() => meta.title = scalar(&value),
+            "date" | "published" | "pubdate" | "publishdate" | "publish_date" if meta.published.is_none() => {
+                if let Some(raw) = scalar(&value) {
+                    match crate::date::parse(&raw) {
+                        Some(iso) => meta.published = Some(iso),
+                        None => {
+                            meta.extra.insert(key, raw.into());
+                        }
+                    }
+                }
+            }
+            "author" | "authors" if meta.author.is_none() => meta.author = list(&value).map(|l| l.join("、")),
+            "categories" | "category" => meta.categories.extend(list(&value).unwrap_or_default()),
+            "url" | "link" | "permalink" if meta.url.is_none() => meta.url = scalar(&value),
+            "source" if meta.source.is_none() => meta.source = scalar(&value),
+            "site" if meta.site.is_none() => meta.site = scalar(&value),
+            "editor" | "editors" => meta.editors.extend(list(&value).unwrap_or_default()),
+            // The lead image: the first of these keys present wins; the others stay in `extra`.
+            "image" | "headimg" | "cover" | "thumbnail" | "thumb" => images.push((key, value)),
+            _ => {
+                meta.extra.insert(key, to_json(&value));
+            }
+        }
+    }
+    let rank = |k: &str| ["image", "headimg", "cover", "thumbnail", "thumb"].iter().position(|x| k.eq_ignore_ascii_case(x));
+    images.sort_by_key(|(k, _)| rank(k));
+    for (key, value) in images {
+        match scalar(&value) {
+            Some(url) if meta.image.is_none() => meta.image = Some(url),
+            _ => {
+                meta.extra.insert(key, to_json(&value));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn scalar(value: &Yaml) -> Option<String> {
+    let s = match value {
+        Yaml::String(s) | Yaml::Real(s) => s.trim().to_owned(),
+        Yaml::Integer(i) => i.to_string(),
+        Yaml::Boolean(b) => b.to_string(),
+        _ => return None,
+    };
+    (!s.is_empty()).then_some(s)
+}
+
+fn list(value: &Yaml) -> Option<Vec<String>> {
+    match value {
+        Yaml::Array(items) => Some(items.iter().filter_map(scalar).collect()),
+        other => scalar(other).map(|s| vec![s]),
+    }
+}
+
+fn to_json(value: &Yaml) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Yaml::String(s) => Value::String(s.clone()),
+        Yaml::Real(s) => s.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map_or_else(|| Value::String(s.clone()), Value::Number),
+        Yaml::Integer(i) => Value::from(*i),
+        Yaml::Boolean(b) => Value::Bool(*b),
+        Yaml::Array(items) => Value::Array(items.iter().map(to_json).collect()),
+        Yaml::Hash(map) => Value::Object(
+            map.iter().map(|(k, v)| (scalar(k).unwrap_or_default(), to_json(v))).collect(),
+        ),
+        _ => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_only_a_leading_block() {
+        assert_eq!(split("\n---\ntitle: a\n---\nbody"), Some(("title: a\n", "body")));
+        assert_eq!(split("---\r\ntitle: a\r\n...\r\nbody"), Some(("title: a\r\n", "body")));
+        assert_eq!(split("text\n---\ntitle: a\n---\n"), None);
+        assert_eq!(split("---\ntitle: unclosed\n"), None);
+        assert_eq!(split("——2014年2月26日"), None);
+    }
+
+    #[test]
+    fn known_keys_fill_meta_and_others_go_to_extra() {
+        let yaml = "title: '标题'\ncategories:\n - 金融\n - 新浪财经\nheadimg: 'https://a/b.png'\nthumbnail: 'https://a/c.png'\nauthor: 新浪财经\ncomments: false\ndate: Tue, 25 Jan 2022 15:06:19 GMT\nweight: 2.5\n";
+        let mut meta = Meta::default();
+        apply(yaml, &mut meta).unwrap();
+        assert_eq!(meta.title.as_deref(), Some("标题"));
+        assert_eq!(meta.categories, ["金融", "新浪财经"]);
+        assert_eq!(meta.image.as_deref(), Some("https://a/b.png"));
+        assert_eq!(meta.author.as_deref(), Some("新浪财经"));
+        assert_eq!(meta.published.as_deref(), Some("2022-01-25T15:06:19+00:00"));
+        assert_eq!(meta.extra["comments"], serde_json::json!(false));
+        assert_eq!(meta.extra["thumbnail"], serde_json::json!("https://a/c.png"));
+        assert_eq!(meta.extra["weight"], serde_json::json!(2.5));
+    }
+
+    #[test]
+    fn unparsable_date_is_kept_in_extra() {
+        let mut meta = Meta::default();
+        apply("date: sometime last week\n", &mut meta).unwrap();
+        assert_eq!(meta.published, None);
+        assert_eq!(meta.extra["date"], serde_json::json!("sometime last week"));
+    }
+
+    #[test]
+    fn invalid_yaml_is_an_error_with_its_line() {
+        let mut meta = Meta::default();
+        let err = apply("title: a\n  bad: [unclosed\n", &mut meta).unwrap_err();
+        assert!(err.starts_with("invalid YAML front matter: "), "{err}");
+        assert!(err.contains("line"), "{err}");
+        assert_eq!(apply("- a\n- b\n", &mut meta).unwrap_err(), "front matter is not a mapping of keys to values");
+    }
+}

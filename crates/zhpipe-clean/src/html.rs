@@ -1,0 +1,308 @@
+//! HTML to text through html5ever (via `scraper`): the browser's parse, then one walk of the tree.
+//!
+//! The walk is iterative (first child, next sibling, parent), so 10,000 nested elements cost no
+//! stack, and it visits each node once. Scripts, styles, frames, forms and navigation are dropped
+//! with everything inside them; comments are dropped; block elements end a line. Whitespace in
+//! text follows CSS: runs collapse to one space, and a line break between two Han characters
+//! disappears (the segment-break rule of CSS Text level 3 for Chinese), so source code wrapped
+//! inside a paragraph does not split its sentences.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use scraper::{Html, Node};
+use zhpipe_core::Meta;
+
+use crate::Tally;
+use crate::pinyin::is_han;
+
+static TAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)<(?:!doctype|!--|html|head|body|meta|title|p|div|span|br|a|img|table|tr|td|ul|ol|li|h[1-6]|script|style|iframe|section|article|strong|em|b|font|center)[\s>/]",
+    )
+    .unwrap()
+});
+
+/// Whether `text` is HTML rather than plain text that happens to contain a `<`: two tags or
+/// comments of the common kinds are enough.
+pub fn looks_like_html(text: &str) -> bool {
+    TAG.find_iter(text).take(2).count() == 2
+}
+
+/// Elements dropped with their content, and the kind their removal is counted under.
+fn dropped(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "script" | "noscript" | "template" => "html-script",
+        "style" => "html-style",
+        "iframe" | "frame" | "frameset" | "object" | "embed" | "canvas" | "svg" | "video" | "audio" => "html-embed",
+        "form" | "button" | "select" | "input" | "textarea" | "option" => "html-form",
+        "nav" | "aside" | "footer" | "menu" => "html-navigation",
+        _ => return None,
+    })
+}
+
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div" | "br" | "hr" | "li" | "ul" | "ol" | "dl" | "dt" | "dd" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+            | "table" | "thead" | "tbody" | "tfoot" | "tr" | "td" | "th" | "caption" | "section" | "article" | "header"
+            | "main" | "blockquote" | "pre" | "figure" | "figcaption" | "address" | "center" | "body" | "html"
+            | "fieldset" | "legend" | "details" | "summary"
+    )
+}
+
+/// The visible text of `source`, one block per line, with `<title>`, `og:` and other `<meta>`
+/// facts filled into `meta` where it has no value yet.
+pub fn to_text(source: &str, meta: &mut Meta, tally: &mut Tally) -> String {
+    let html = Html::parse_document(source);
+    let mut out = Writer { text: String::with_capacity(source.len() / 2), pre: 0 };
+    let mut title: Option<String> = None;
+    let mut caption: Option<String> = None;
+
+    let root = html.tree.root();
+    let mut node = root.first_child();
+    while let Some(current) = node {
+        // Open `current`; descend unless its subtree is dropped.
+        let mut descend = false;
+        match current.value() {
+            Node::Text(t) => {
+                if let Some(title) = title.as_mut() {
+                    title.push_str(t);
+                } else {
+                    out.push_text(t);
+                    if let Some(caption) = caption.as_mut() {
+                        caption.push_str(t);
+                    }
+                }
+            }
+            Node::Comment(c) => tally.remove("html-comment", c.trim()),
+            Node::Element(e) => {
+                let name = e.name();
+                if let Some(kind) = dropped(name) {
+                    let text: String = current.descendants().filter_map(|n| n.value().as_text().map(|t| &**t)).collect();
+                    tally.remove(kind, text.trim());
+                } else if name == "head" || name == "title" {
+                    if name == "title" {
+                        title = Some(String::new());
+                    }
+                    descend = true;
+                } else if name == "meta" {
+                    read_meta(e.attr("property").or(e.attr("name")), e.attr("content"), meta);
+                } else if name == "link" {
+                    if e.attr("rel").is_some_and(|r| r.eq_ignore_ascii_case("canonical")) && meta.url.is_none() {
+                        meta.url = e.attr("href").map(str::to_owned);
+                    }
+                } else {
+                    if is_block(name) {
+                        out.break_line();
+                    }
+                    if name == "pre" {
+                        out.pre += 1;
+                    }
+                    if name == "figcaption" {
+                        caption = Some(String::new());
+                    }
+                    descend = true;
+                }
+            }
+            _ => descend = true,
+        }
+        if let Some(child) = current.first_child().filter(|_| descend) {
+            node = Some(child);
+            continue;
+        }
+        // Close `current` and every ancestor whose last child this was.
+        let mut closing = current;
+        loop {
+            close(closing.value(), &mut out, &mut title, &mut caption, meta, tally);
+            if let Some(next) = closing.next_sibling() {
+                node = Some(next);
+                break;
+            }
+            match closing.parent() {
+                Some(parent) if parent.id() != root.id() => closing = parent,
+                _ => {
+                    node = None;
+                    break;
+                }
+            }
+        }
+    }
+    out.text
+}
+
+fn close(
+    node: &Node,
+    out: &mut Writer,
+    title: &mut Option<String>,
+    caption: &mut Option<String>,
+    meta: &mut Meta,
+    tally: &mut Tally,
+) {
+    let Node::Element(e) = node else { return };
+    let name = e.name();
+    if dropped(name).is_some() {
+        return;
+    }
+    if is_block(name) {
+        out.break_line();
+    }
+    match name {
+        "pre" => out.pre = out.pre.saturating_sub(1),
+        "title" => {
+            if let Some(t) = title.take() {
+                let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+                if meta.title.is_none() && !t.is_empty() {
+                    meta.title = Some(t);
+                }
+            }
+        }
+        "figcaption" => {
+            if let Some(c) = caption.take() {
+                let c = c.trim();
+                if !c.is_empty() {
+                    // The caption's text was written to the body; the line pass finds it there
+                    // by this exact text and moves it to the captions.
+                    tally.figcaptions.push(c.split_whitespace().collect::<Vec<_>>().join(" "));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `<meta property|name=… content=…>`.
+fn read_meta(key: Option<&str>, content: Option<&str>, meta: &mut Meta) {
+    let (Some(key), Some(content)) = (key, content) else { return };
+    let content = content.trim();
+    if content.is_empty() {
+        return;
+    }
+    let key = key.to_ascii_lowercase();
+    let slot = match key.as_str() {
+        "og:title" => &mut meta.title,
+        "og:image" => &mut meta.image,
+        "og:url" => &mut meta.url,
+        "og:site_name" => &mut meta.site,
+        "author" | "article:author" => &mut meta.author,
+        "article:published_time" | "pubdate" | "publishdate" | "ptime" | "publish_time" => {
+            if meta.published.is_none() {
+                meta.published = Some(crate::date::parse(content).unwrap_or_else(|| content.to_owned()));
+            }
+            return;
+        }
+        "og:description" | "description" | "keywords" | "og:type" | "article:section" | "article:tag" => {
+            meta.extra.entry(key).or_insert_with(|| content.into());
+            return;
+        }
+        _ => return,
+    };
+    if slot.is_none() {
+        *slot = Some(content.to_owned());
+    }
+}
+
+struct Writer {
+    text: String,
+    pre: usize,
+}
+
+impl Writer {
+    fn break_line(&mut self) {
+        if !self.text.is_empty() && !self.text.ends_with('\n') {
+            self.text.push('\n');
+        }
+    }
+
+    fn push_text(&mut self, t: &str) {
+        if self.pre > 0 {
+            self.text.push_str(t);
+            return;
+        }
+        let mut chars = t.chars().peekable();
+        while let Some(c) = chars.next() {
+            if !c.is_ascii_whitespace() {
+                self.text.push(c);
+                continue;
+            }
+            let mut newline = c == '\n';
+            while let Some(&n) = chars.peek() {
+                if !n.is_ascii_whitespace() {
+                    break;
+                }
+                newline |= n == '\n';
+                chars.next();
+            }
+            let before = self.text.chars().next_back();
+            let after = chars.peek().copied();
+            if newline && before.is_some_and(is_han) && after.is_some_and(is_han) {
+                continue;
+            }
+            if before.is_some_and(|b| b != ' ' && b != '\n') {
+                self.text.push(' ');
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(html: &str) -> (String, Meta, Tally) {
+        let mut meta = Meta::default();
+        let mut tally = Tally::new(true);
+        let text = to_text(html, &mut meta, &mut tally);
+        (text, meta, tally)
+    }
+
+    #[test]
+    fn detects_html_and_plain_text() {
+        assert!(looks_like_html("<p>一</p><p>二</p>"));
+        assert!(looks_like_html("<!DOCTYPE html><html>"));
+        assert!(!looks_like_html("a < b，且 c > d"));
+        assert!(!looks_like_html("当前位置:首页 > 省部要闻"));
+    }
+
+    #[test]
+    fn drops_scripts_styles_frames_and_comments() {
+        let (t, _, tally) = text(
+            "<p>京津冀</p><script>var a = '<p>x</p>';</script><style>.a{}</style><iframe src=x>框</iframe><!-- 注释 --><p>协同</p>",
+        );
+        assert_eq!(t.trim(), "京津冀\n协同");
+        for kind in ["html-script", "html-style", "html-embed", "html-comment"] {
+            assert_eq!(tally.count(kind), 1, "{kind}");
+        }
+    }
+
+    #[test]
+    fn decodes_entities() {
+        let (t, _, _) = text("<p>&#123;&#x4EAC;&amp;&lt;&nbsp;&ldquo;津&rdquo;</p>");
+        assert_eq!(t.trim(), "{京&<\u{a0}“津”");
+    }
+
+    #[test]
+    fn inline_elements_stay_in_the_sentence() {
+        let (t, _, _) = text(
+            r#"<p>支持天津加快建设<span id="stock_sz000065"><a href="x">北方国际</a></span><span id="quote_sz000065"></span>航运枢纽。</p>"#,
+        );
+        assert_eq!(t.trim(), "支持天津加快建设北方国际航运枢纽。");
+    }
+
+    #[test]
+    fn wrapped_han_lines_join_without_space() {
+        let (t, _, _) = text("<p>京津\n  冀协同 发展\nPM2.5\n浓度</p>");
+        assert_eq!(t.trim(), "京津冀协同 发展 PM2.5 浓度");
+    }
+
+    #[test]
+    fn title_and_og_meta() {
+        let (t, meta, _) = text(
+            r#"<html><head><title>标题一</title><meta property="og:image" content="https://x/y.png"><meta name="pubdate" content="2024-05-14 16:41"></head><body><p>正文</p></body></html>"#,
+        );
+        assert_eq!(t.trim(), "正文");
+        assert_eq!(meta.title.as_deref(), Some("标题一"));
+        assert_eq!(meta.image.as_deref(), Some("https://x/y.png"));
+        assert_eq!(meta.published.as_deref(), Some("2024-05-14T16:41:00"));
+    }
+}
