@@ -1,31 +1,396 @@
-//! Script conversion (Traditional ↔ Simplified) with OpenCC's dictionaries.
+//! The `convert` stage: Traditional ↔ Simplified Chinese with OpenCC's dictionaries and
+//! profiles, keeping the text before conversion and a map back to it.
 //!
-//! Placeholder: registers the `convert` stage, which passes documents through unchanged.
+//! Gateway pages and Hong Kong or Taiwan sources arrive in Traditional script while analysis
+//! runs on one script. This stage converts each document (or each paragraph of a mixed one)
+//! whose script is the profile's source script, passes the others through byte for byte, and
+//! says which it did in a `script` note. When the text changes, [`Document::original_text`]
+//! keeps the text before conversion and [`Document::original_offsets`] maps spans of the
+//! converted text back to it, so that a mention found in Simplified can be shown as the source
+//! wrote it, also where a phrase mapping changed the length.
+//!
+//! # Profiles
+//!
+//! OpenCC's own, by name ([`Profile`]): `t2s` (the default), `s2t`, `tw2s`, `tw2sp`, `hk2s`,
+//! `s2tw`, `s2twp`, `s2hk`, `t2tw`, `t2hk`. Each runs as OpenCC's JSON config for it says
+//! (the configs are embedded from `opencc/config/`):
+//!
+//! 1. **normalization**: `CJK_Compatibility_Ideographs` over the whole text (skipped when the
+//!    text holds none of them);
+//! 2. **segmentation** (`tw2s`, `tw2sp`, `hk2s`, `s2tw`, `s2twp`, `s2hk`): maximum matching
+//!    with the phrase dictionary; each match, and each run of text between matches, is one
+//!    segment, and no later match crosses a segment boundary;
+//! 3. **conversion chain**: each step is a dictionary group applied to every segment in turn,
+//!    e.g. `tw2sp` = `TWPhrasesRev | TWVariantsRevPhrases | TWVariantsRev`, then
+//!    `TSPhrases | TSCharacters`. Within a `short_circuit` group the first dictionary with any
+//!    match at a position wins, with its longest match; within a `union` group the longest match
+//!    of all wins.
+//!
+//! # Backends
+//!
+//! - `native` (default): pure Rust. OpenCC's text dictionaries are embedded with
+//!   `include_str!`, and every group of a profile is flattened into one table whose
+//!   leftmost-longest matches are OpenCC's (see [`native`]) and compiled into a daachorse
+//!   double-array Aho–Corasick automaton when the stage is built. The dictionaries OpenCC's
+//!   build generates are derived the same way here: `TWVariantsRev` and `HKVariantsRev` by
+//!   reversing the forward tables with their `@reverse-prefer` choices (`reverse.py`),
+//!   `TSCharactersExt` from the `@tofu-risk` entries of `TSCharacters`
+//!   (`extract_tofu_risk.py`; used only with `include_tofu_risk = true`, as OpenCC leaves it
+//!   out unless asked), and `STPhrases_GeneratedFromRegionalPhrases` by converting the keys of
+//!   `HKPhrases` and `TWPhrases` with t2s (`generate_st_phrases_from_regional_phrases.py`).
+//!   OpenCC's test cases (`tests/fixtures/opencc-testcases.json`) pass for every profile.
+//! - `opencc` (cargo feature `opencc`): the reference C++ library through `opencc-rust`, with
+//!   the system's data files (`/usr/share/opencc/<profile>.json`). Debian 12 ships libopencc
+//!   1.1.6, older than the dictionaries embedded here, so the two backends differ on some
+//!   characters and phrases; the test `backends_agree_on_samples` lists where, and the known
+//!   differences are kept in `tests/fixtures/backend-differences.txt`. Its offset map is exact
+//!   when a paragraph keeps its number of characters and one edit per paragraph otherwise.
+//!
+//! Speed, measured with `cargo xtask bench convert` (criterion group `convert`, t2s on the
+//! samples converted s2t), is in the README's table.
+//!
+//! # Example
+//!
+//! ```
+//! use zhpipe_core::{Document, Span, Stage, StageSpec};
+//!
+//! let spec = StageSpec::from_toml("convert", "profile = 't2s'", ".").unwrap();
+//! let stage = zhpipe_convert::ConvertStage::from_spec(&spec).unwrap();
+//!
+//! let mut doc = Document::from_text("d", "京津冀協同發展\n京津冀协同发展");
+//! stage.process(&mut doc).unwrap();
+//! assert_eq!(doc.text, "京津冀协同发展\n京津冀协同发展");
+//! assert_eq!(doc.original_text.as_deref(), Some("京津冀協同發展\n京津冀协同发展"));
+//!
+//! // 发展 in the converted text is 發展 in the original.
+//! let map = doc.original_offsets.as_ref().unwrap();
+//! let span = map.to_original(Span::new(15, 21));
+//! assert_eq!(&doc.original_text.as_ref().unwrap()[span.range()], "發展");
+//! assert!(doc.notes.iter().any(|n| n.kind == "script"));
+//! ```
 
-use zhpipe_core::{ConfigError, Document, Layers, Registry, Stage, StageError, StageSpec};
+pub mod dict;
+pub mod native;
+#[cfg(feature = "opencc")]
+mod system;
 
-/// Registers this crate's stages.
+use serde::Deserialize;
+use zhpipe_core::{ConfigError, Document, Layers, OffsetMap, Registry, Stage, StageError, StageSpec};
+
+pub use native::{Converter, ScriptCounts, ScriptMarkers};
+
+const STAGE: &str = "convert";
+
+/// Registers the `convert` stage.
 pub fn register(registry: &mut Registry) {
-    registry.register("convert", "Script conversion (Traditional ↔ Simplified) with OpenCC's dictionaries.", build);
+    registry.register(
+        STAGE,
+        "Traditional ↔ Simplified conversion with OpenCC's profiles (t2s by default), original text kept.",
+        |spec| Ok(Box::new(ConvertStage::from_spec(spec)?)),
+    );
 }
 
-fn build(_spec: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
-    Ok(Box::new(Placeholder))
+/// An OpenCC profile, by OpenCC's name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// Traditional (OpenCC standard) → Simplified.
+    #[default]
+    T2s,
+    /// Simplified → Traditional (OpenCC standard).
+    S2t,
+    /// Traditional (Taiwan) → Simplified.
+    Tw2s,
+    /// Traditional (Taiwan) → Simplified, with Mainland phrases.
+    Tw2sp,
+    /// Traditional (Hong Kong) → Simplified.
+    Hk2s,
+    /// Simplified → Traditional (Taiwan).
+    S2tw,
+    /// Simplified → Traditional (Taiwan), with Taiwan phrases.
+    S2twp,
+    /// Simplified → Traditional (Hong Kong).
+    S2hk,
+    /// Traditional (OpenCC standard) → Traditional (Taiwan).
+    T2tw,
+    /// Traditional (OpenCC standard) → Traditional (Hong Kong).
+    T2hk,
 }
 
-struct Placeholder;
+impl Profile {
+    /// Every profile.
+    pub const ALL: [Profile; 10] = [
+        Profile::T2s,
+        Profile::S2t,
+        Profile::Tw2s,
+        Profile::Tw2sp,
+        Profile::Hk2s,
+        Profile::S2tw,
+        Profile::S2twp,
+        Profile::S2hk,
+        Profile::T2tw,
+        Profile::T2hk,
+    ];
 
-impl Stage for Placeholder {
-    fn name(&self) -> &str {
-        "convert"
+    /// OpenCC's name, which is also its config's file stem.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::T2s => "t2s",
+            Profile::S2t => "s2t",
+            Profile::Tw2s => "tw2s",
+            Profile::Tw2sp => "tw2sp",
+            Profile::Hk2s => "hk2s",
+            Profile::S2tw => "s2tw",
+            Profile::S2twp => "s2twp",
+            Profile::S2hk => "s2hk",
+            Profile::T2tw => "t2tw",
+            Profile::T2hk => "t2hk",
+        }
     }
+
+    /// The profile named `name`, e.g. `t2s`.
+    pub fn from_name(name: &str) -> Option<Profile> {
+        Profile::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// Whether the profile reads Simplified text (`s2…`); the others read Traditional.
+    pub fn reads_simplified(self) -> bool {
+        self.name().starts_with('s')
+    }
+}
+
+/// Which implementation converts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// Pure Rust with the embedded OpenCC dictionaries.
+    #[default]
+    Native,
+    /// The system's OpenCC library (cargo feature `opencc`).
+    Opencc,
+}
+
+/// Where the script is decided.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Detect {
+    /// Per paragraph (line); a paragraph without a clear majority follows the document.
+    #[default]
+    Paragraph,
+    /// Once for the whole document.
+    Document,
+    /// Always convert.
+    Off,
+}
+
+/// The `[[stage]]` keys of `convert`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConvertConfig {
+    /// OpenCC profile: `t2s` (default), `s2t`, `tw2s`, `tw2sp`, `hk2s`, `s2tw`, `s2twp`, `s2hk`,
+    /// `t2tw` or `t2hk`.
+    #[serde(default)]
+    pub profile: Profile,
+    /// `native` (default: pure Rust, embedded dictionaries) or `opencc` (the system's OpenCC
+    /// library; needs the cargo feature `opencc`).
+    #[serde(default)]
+    pub backend: Backend,
+    /// Where the script is decided: `paragraph` (default), `document`, or `off` to convert
+    /// everything. Text not in the profile's source script is passed through unchanged.
+    #[serde(default)]
+    pub detect: Detect,
+    /// Also use the dictionaries OpenCC marks as possibly rendering as tofu (rare Simplified
+    /// forms that common fonts lack, e.g. `㑮` → `𫝈`). Off by default, as in OpenCC.
+    #[serde(default)]
+    pub include_tofu_risk: bool,
+    /// The OpenCC data directory for `backend = "opencc"` (holding `t2s.json` and its
+    /// dictionaries). Default: `/usr/share/opencc`.
+    #[serde(default)]
+    pub opencc_data_dir: Option<std::path::PathBuf>,
+}
+
+/// The conversion engine behind the stage.
+enum Engine {
+    Native(Converter),
+    #[cfg(feature = "opencc")]
+    System(system::SystemConverter),
+}
+
+/// The built `convert` stage.
+pub struct ConvertStage {
+    config: ConvertConfig,
+    engine: Engine,
+    markers: &'static ScriptMarkers,
+}
+
+impl std::fmt::Debug for ConvertStage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConvertStage").field("config", &self.config).finish()
+    }
+}
+
+impl ConvertStage {
+    /// Builds the stage from its `[[stage]]` table.
+    pub fn from_spec(spec: &StageSpec) -> Result<Self, ConfigError> {
+        let mut config: ConvertConfig = spec.parse()?;
+        if let Some(dir) = &config.opencc_data_dir {
+            config.opencc_data_dir = Some(spec.resolve(dir));
+        }
+        Self::new(config)
+    }
+
+    /// Builds the stage: compiles the profile's automata (native) or opens the system library.
+    pub fn new(config: ConvertConfig) -> Result<Self, ConfigError> {
+        let engine = match config.backend {
+            Backend::Native => Engine::Native(
+                Converter::build(config.profile, config.include_tofu_risk)
+                    .map_err(|e| ConfigError::new(format!("OpenCC dictionary {e}")))?,
+            ),
+            #[cfg(feature = "opencc")]
+            Backend::Opencc => Engine::System(system::SystemConverter::open(
+                config.profile,
+                config.opencc_data_dir.as_deref(),
+            )?),
+            #[cfg(not(feature = "opencc"))]
+            Backend::Opencc => {
+                return Err(ConfigError::new(
+                    "backend = \"opencc\" needs zhpipe built with the cargo feature `opencc` \
+                     (zhpipe-convert/opencc) and libopencc installed; use backend = \"native\""
+                        .to_owned(),
+                ));
+            }
+        };
+        Ok(Self { config, engine, markers: ScriptMarkers::get() })
+    }
+
+    /// The stage's config.
+    pub fn config(&self) -> &ConvertConfig {
+        &self.config
+    }
+
+    /// Converts `text` with the stage's engine, regardless of script, returning the text and
+    /// the map from its spans back to `text`.
+    pub fn convert(&self, text: &str) -> (String, OffsetMap) {
+        let mut out = String::with_capacity(text.len());
+        let mut map = OffsetMap::new();
+        self.convert_into(text, &mut out, &mut map);
+        (out, map)
+    }
+
+    fn convert_into(&self, text: &str, out: &mut String, map: &mut OffsetMap) {
+        match &self.engine {
+            Engine::Native(converter) => converter.convert_into(text, out, map),
+            #[cfg(feature = "opencc")]
+            Engine::System(converter) => converter.convert_into(text, out, map),
+        }
+    }
+
+    fn backend_name(&self) -> &'static str {
+        match self.config.backend {
+            Backend::Native => "native",
+            Backend::Opencc => "opencc",
+        }
+    }
+
+    /// Whether text with these counts is in the profile's source script; `None` when the
+    /// counts do not say.
+    fn is_source_script(&self, counts: ScriptCounts) -> Option<bool> {
+        let (source, other) = if self.config.profile.reads_simplified() {
+            (counts.simplified, counts.traditional)
+        } else {
+            (counts.traditional, counts.simplified)
+        };
+        match source.cmp(&other) {
+            std::cmp::Ordering::Greater => Some(true),
+            std::cmp::Ordering::Less => Some(false),
+            std::cmp::Ordering::Equal => None,
+        }
+    }
+}
+
+impl Stage for ConvertStage {
+    fn name(&self) -> &str {
+        STAGE
+    }
+
     fn requires(&self) -> Layers {
         Layers::TEXT
     }
+
     fn provides(&self) -> Layers {
         Layers::TEXT
     }
-    fn process(&self, _doc: &mut Document) -> Result<(), StageError> {
+
+    fn process(&self, doc: &mut Document) -> Result<(), StageError> {
+        let profile = self.config.profile.name();
+        let source_name = if self.config.profile.reads_simplified() { "simplified" } else { "traditional" };
+        let paragraphs: Vec<&str> = doc.text.split_inclusive('\n').collect();
+        let counts: Vec<ScriptCounts> = paragraphs.iter().map(|p| self.markers.count(p)).collect();
+        let mut total = ScriptCounts::default();
+        for &c in &counts {
+            total += c;
+        }
+        let document_is_source = self.is_source_script(total);
+        let decisions: Vec<bool> = match self.config.detect {
+            Detect::Off => vec![true; paragraphs.len()],
+            Detect::Document => vec![document_is_source == Some(true); paragraphs.len()],
+            Detect::Paragraph => counts
+                .iter()
+                .zip(&paragraphs)
+                .map(|(&c, p)| {
+                    !p.trim().is_empty() && self.is_source_script(c).or(document_is_source).unwrap_or(false)
+                })
+                .collect(),
+        };
+        let converted_paragraphs = decisions.iter().filter(|&&d| d).count();
+        let script = match document_is_source {
+            Some(true) => source_name,
+            Some(false) => if source_name == "traditional" { "simplified" } else { "traditional" },
+            None => "undecided",
+        };
+        let summary = format!(
+            "{script}: {} traditional-only and {} simplified-only characters",
+            total.traditional, total.simplified
+        );
+        if converted_paragraphs == 0 {
+            doc.note(STAGE, "script", format!("{summary}; passed through unchanged"));
+            return Ok(());
+        }
+
+        let mut out = String::with_capacity(doc.text.len());
+        let mut map = OffsetMap::new();
+        for (paragraph, convert) in paragraphs.iter().zip(&decisions) {
+            if *convert {
+                self.convert_into(paragraph, &mut out, &mut map);
+            } else {
+                out.push_str(paragraph);
+                map.keep(paragraph.len());
+            }
+        }
+        let how = format!("{} ({})", profile, self.backend_name());
+        let message = if converted_paragraphs == paragraphs.len() {
+            format!("{summary}; converted with {how}")
+        } else {
+            format!(
+                "{summary}; converted {converted_paragraphs} of {} paragraphs with {how}, the others passed through",
+                paragraphs.len()
+            )
+        };
+        doc.note_count(STAGE, "script", converted_paragraphs as u64, message);
+        if out == doc.text {
+            return Ok(());
+        }
+        if doc.original_text.is_some() {
+            doc.note(
+                STAGE,
+                "original-replaced",
+                "the text had already been converted once; original_text now holds the text before this conversion",
+            );
+        }
+        let original = std::mem::replace(&mut doc.text, String::new());
+        doc.set_text(out);
+        doc.original_text = Some(original);
+        doc.original_offsets = Some(map);
         Ok(())
     }
 }

@@ -41,15 +41,51 @@ impl OffsetMap {
     }
 
     /// `old_len` bytes of the original became `new_len` bytes of the rewritten text.
+    ///
+    /// A replacement of equal byte length is taken to keep every char boundary in place (one
+    /// 3-byte character for another, the common case); when that may not hold, e.g. `𠀀a` (4 + 1
+    /// bytes) becoming `a𠀀`, use [`replace_str`](Self::replace_str), which checks.
     pub fn replace(&mut self, old_len: usize, new_len: usize) {
         if old_len != new_len {
-            self.edits.push(Edit {
-                new: Span::new(self.new_pos, self.new_pos + new_len),
-                old: Span::new(self.old_pos, self.old_pos + old_len),
-            });
+            self.push_edit(old_len, new_len);
+        } else {
+            self.keep(old_len);
         }
+    }
+
+    /// `old` in the original became `new` in the rewritten text. Offsets inside the replacement
+    /// map one to one when both have the same char lengths in the same order (`發展` → `发展`);
+    /// otherwise the replacement is one unit, and spans reaching into it widen to all of it.
+    pub fn replace_str(&mut self, old: &str, new: &str) {
+        if same_char_layout(old, new) {
+            self.keep(old.len());
+        } else {
+            self.push_edit(old.len(), new.len());
+        }
+    }
+
+    fn push_edit(&mut self, old_len: usize, new_len: usize) {
+        self.edits.push(Edit {
+            new: Span::new(self.new_pos, self.new_pos + new_len),
+            old: Span::new(self.old_pos, self.old_pos + old_len),
+        });
         self.new_pos += new_len;
         self.old_pos += old_len;
+    }
+
+    /// Length of the rewritten text recorded so far.
+    pub fn rewritten_len(&self) -> usize {
+        self.new_pos
+    }
+
+    /// Length of the original text recorded so far.
+    pub fn original_len(&self) -> usize {
+        self.old_pos
+    }
+
+    /// How many length-changing (or boundary-moving) replacements the map holds.
+    pub fn edit_count(&self) -> usize {
+        self.edits.len()
     }
 
     /// Whether every offset maps to itself.
@@ -79,6 +115,12 @@ impl OffsetMap {
     }
 }
 
+/// Whether `a` and `b` have the same number of chars with the same UTF-8 lengths in order, so
+/// that every char boundary of one is a char boundary of the other.
+fn same_char_layout(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.char_indices().map(|(i, _)| i).eq(b.char_indices().map(|(i, _)| i))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +145,22 @@ mod tests {
         assert_eq!(map.to_original(Span::new(2, 3)), Span::new(2, 5));
         assert_eq!(map.to_original(Span::new(3, 5)), Span::new(5, 7));
         assert_eq!(map.to_original(Span::new(1, 4)), Span::new(1, 6));
+    }
+
+    #[test]
+    fn equal_length_replacement_that_moves_boundaries_is_an_edit() {
+        // original: "𠀀a" (4 + 1 bytes); rewritten: "a𠀀" (1 + 4 bytes). Offset 1 is a char
+        // boundary of the rewritten text but inside 𠀀 in the original.
+        let mut map = OffsetMap::new();
+        map.replace_str("𠀀a", "a𠀀");
+        assert!(!map.is_identity());
+        assert_eq!(map.to_original(Span::new(0, 1)), Span::new(0, 5));
+        assert_eq!(map.to_original(Span::new(1, 5)), Span::new(0, 5));
+
+        let mut map = OffsetMap::new();
+        map.replace_str("發展", "发展");
+        assert!(map.is_identity());
+        assert_eq!((map.original_len(), map.rewritten_len()), (6, 6));
     }
 
     #[test]

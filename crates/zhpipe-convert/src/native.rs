@@ -1,0 +1,801 @@
+//! The native backend: OpenCC's profiles interpreted from their JSON configs, each dictionary
+//! group compiled into one daachorse automaton.
+//!
+//! A key design decision: OpenCC looks dictionaries up one position at a time (at each
+//! position, the first dictionary of a `short_circuit` group with any match wins, and its
+//! longest match is taken; a `union` group takes the longest match of all). Both policies are
+//! flattened here into a single key → value table whose *leftmost-longest* matches are exactly
+//! OpenCC's, so that one automaton pass converts a text:
+//!
+//! - `union`: the tables are merged, the first member winning a key they share.
+//! - `short_circuit`: a key of a later member is dropped when an earlier member has that key or
+//!   a prefix of it. Wherever the dropped key matches, the earlier member matches too (its key
+//!   is a prefix), so OpenCC would never reach the later member there; and every key that
+//!   survives is one OpenCC can choose.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
+use serde::Deserialize;
+use zhpipe_core::OffsetMap;
+
+use crate::Profile;
+use crate::dict::{DictError, TextDict};
+
+/// The embedded OpenCC data: configs and the dictionaries they name.
+mod data {
+    macro_rules! files {
+        ($dir:literal: $($name:literal),* $(,)?) => {
+            &[$(($name, include_str!(concat!("../opencc/", $dir, "/", $name)))),*]
+        };
+    }
+
+    pub(super) const CONFIGS: &[(&str, &str)] = files!("config":
+        "t2s.json", "s2t.json", "tw2s.json", "tw2sp.json", "hk2s.json", "s2tw.json", "s2twp.json",
+        "s2hk.json", "t2tw.json", "t2hk.json",
+    );
+
+    pub(super) const DICTIONARIES: &[(&str, &str)] = files!("dictionary":
+        "CJK_Compatibility_Ideographs.txt", "HKPhrases.txt", "HKVariants.txt",
+        "HKVariantsPhrases.txt", "HKVariantsRevPhrases.txt", "STCharacters.txt", "STPhrases.txt",
+        "TSCharacters.txt", "TSPhrases.txt", "TWPhrases.txt", "TWPhrasesRev.txt", "TWVariants.txt",
+        "TWVariantsPhrases.txt", "TWVariantsRevPhrases.txt",
+    );
+
+    pub(super) fn config(name: &str) -> Option<&'static str> {
+        CONFIGS.iter().find(|(n, _)| *n == name).map(|(_, text)| *text)
+    }
+
+    pub(super) fn dictionary(name: &str) -> Option<&'static str> {
+        DICTIONARIES.iter().find(|(n, _)| *n == name).map(|(_, text)| *text)
+    }
+}
+
+/// The text of an embedded dictionary file, e.g. `TSCharacters.txt`.
+pub fn embedded_dictionary(name: &str) -> Option<&'static str> {
+    data::dictionary(name)
+}
+
+/// The text of an embedded OpenCC config, e.g. `t2s.json`.
+pub fn embedded_config(name: &str) -> Option<&'static str> {
+    data::config(name)
+}
+
+// ---------------------------------------------------------------------------------------------
+// OpenCC's config format (data/config/*.json).
+
+#[derive(Deserialize)]
+struct ConfigFile {
+    #[allow(dead_code)]
+    name: String,
+    #[serde(default)]
+    normalization: Vec<ConversionStep>,
+    segmentation: Option<Segmentation>,
+    conversion_chain: Vec<ConversionStep>,
+}
+
+#[derive(Deserialize)]
+struct ConversionStep {
+    dict: DictNode,
+}
+
+#[derive(Deserialize)]
+struct Segmentation {
+    #[serde(rename = "type")]
+    kind: String,
+    dict: DictNode,
+}
+
+#[derive(Deserialize)]
+struct DictNode {
+    #[serde(rename = "type")]
+    kind: String,
+    file: Option<String>,
+    match_policy: Option<String>,
+    #[serde(default)]
+    dicts: Vec<DictNode>,
+    #[serde(default)]
+    may_output_tofu: bool,
+}
+
+/// A dictionary (or group) flattened to key → value, in a deterministic order.
+type Table = Vec<(String, String)>;
+
+/// Builds the tables a profile needs, deriving generated dictionaries once.
+struct Loader {
+    include_tofu_risk: bool,
+    cache: HashMap<String, Table>,
+}
+
+impl Loader {
+    fn new(include_tofu_risk: bool) -> Self {
+        Self { include_tofu_risk, cache: HashMap::new() }
+    }
+
+    /// The flattened table of a dict node, or `None` when every dictionary in it is left out
+    /// (tofu-risk dictionaries unless asked for, as OpenCC's `--include-tofu-risk-dictionaries`).
+    fn node(&mut self, node: &DictNode) -> Result<Option<Table>, DictError> {
+        if node.kind == "group" {
+            let policy = node.match_policy.as_deref().unwrap_or("short_circuit");
+            let mut members = Vec::new();
+            for child in &node.dicts {
+                if let Some(table) = self.node(child)? {
+                    members.push(table);
+                }
+            }
+            if members.is_empty() {
+                return Ok(None);
+            }
+            return match policy {
+                "union" => Ok(Some(union(members))),
+                "short_circuit" => Ok(Some(short_circuit(members))),
+                other => Err(config_error(format!("unknown match_policy {other:?}"))),
+            };
+        }
+        if node.may_output_tofu && !self.include_tofu_risk {
+            return Ok(None);
+        }
+        let file = node.file.as_deref().ok_or_else(|| config_error(format!("{} dict without a file", node.kind)))?;
+        let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+        self.table(stem).map(Some)
+    }
+
+    fn table(&mut self, stem: &str) -> Result<Table, DictError> {
+        if let Some(table) = self.cache.get(stem) {
+            return Ok(table.clone());
+        }
+        let table = self.derive(stem)?;
+        self.cache.insert(stem.to_owned(), table.clone());
+        Ok(table)
+    }
+
+    fn derive(&mut self, stem: &str) -> Result<Table, DictError> {
+        let file = format!("{stem}.txt");
+        if let Some(text) = data::dictionary(&file) {
+            return Ok(TextDict::parse(&file, text)?.first_candidates());
+        }
+        if stem == "TSCharactersExt" {
+            let text = data::dictionary("TSCharacters.txt").expect("embedded");
+            return Ok(TextDict::tofu_risk_extension("TSCharacters.txt", text)?.first_candidates());
+        }
+        if stem == "STPhrases_GeneratedFromRegionalPhrases" {
+            return regional_st_phrases();
+        }
+        if let Some(forward) = stem.strip_suffix("Rev") {
+            let forward_file = format!("{forward}.txt");
+            if let Some(text) = data::dictionary(&forward_file) {
+                let reversed = TextDict::parse(&forward_file, text)?.reversed(&forward_file)?;
+                return Ok(reversed.first_candidates());
+            }
+        }
+        Err(DictError { file, line: 0, message: "dictionary not embedded and not derivable".into() })
+    }
+}
+
+fn config_error(message: String) -> DictError {
+    DictError { file: "config".into(), line: 0, message }
+}
+
+/// `union`: longest match over all members; the first member wins a key they share.
+fn union(members: Vec<Table>) -> Table {
+    let mut seen = HashSet::new();
+    let mut out = Table::new();
+    for table in members {
+        for (key, value) in table {
+            if seen.insert(key.clone()) {
+                out.push((key, value));
+            }
+        }
+    }
+    out
+}
+
+/// `short_circuit`: the first member with any match at a position wins. See the module doc.
+fn short_circuit(members: Vec<Table>) -> Table {
+    let mut earlier: HashSet<String> = HashSet::new();
+    let mut out = Table::new();
+    for table in members {
+        let kept: Vec<(String, String)> = table
+            .into_iter()
+            .filter(|(key, _)| {
+                !key.char_indices()
+                    .map(|(i, c)| &key[..i + c.len_utf8()])
+                    .any(|prefix| earlier.contains(prefix))
+            })
+            .collect();
+        for (key, _) in &kept {
+            earlier.insert(key.clone());
+        }
+        // Keys this member shares with itself cannot repeat: tables are deduplicated.
+        out.extend(kept);
+    }
+    out
+}
+
+/// `STPhrases_GeneratedFromRegionalPhrases`, as OpenCC's
+/// `generate_st_phrases_from_regional_phrases.py` builds it: the keys of `HKPhrases` and
+/// `TWPhrases` converted with t2s (tofu-risk dictionaries included), kept when the
+/// Simplified form has at least 3 characters, mapping back to the regional key. They keep a
+/// Simplified phrase whole during s2t so that the regional step can still find it.
+fn regional_st_phrases() -> Result<Table, DictError> {
+    let t2s = Converter::build(Profile::T2s, true)?;
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut out = Table::new();
+    for file in ["HKPhrases.txt", "TWPhrases.txt"] {
+        let dict = TextDict::parse(file, data::dictionary(file).expect("embedded"))?;
+        for entry in dict.entries {
+            let simplified = t2s.convert(&entry.key);
+            if simplified.chars().count() < 3 {
+                continue;
+            }
+            if seen.contains_key(&simplified) {
+                // OpenCC's build refuses conflicting projections; the embedded data has none
+                // (checked by a test), and the first one stands here.
+                continue;
+            }
+            seen.insert(simplified.clone(), entry.key.clone());
+            out.push((simplified, entry.key));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Regional phrase keys whose t2s forms collide with different originals: OpenCC's build
+/// stops on these; exposed for a test that the embedded data has none.
+#[doc(hidden)]
+pub fn regional_phrase_conflicts() -> Vec<(String, Vec<String>)> {
+    let t2s = Converter::build(Profile::T2s, true).expect("t2s builds");
+    let mut projections: HashMap<String, Vec<String>> = HashMap::new();
+    for file in ["HKPhrases.txt", "TWPhrases.txt"] {
+        let dict = TextDict::parse(file, data::dictionary(file).expect("embedded")).expect("parses");
+        for entry in dict.entries {
+            let simplified = t2s.convert(&entry.key);
+            if simplified.chars().count() >= 3 {
+                let originals = projections.entry(simplified).or_default();
+                if !originals.contains(&entry.key) {
+                    originals.push(entry.key);
+                }
+            }
+        }
+    }
+    let mut conflicts: Vec<_> = projections.into_iter().filter(|(_, v)| v.len() > 1).collect();
+    conflicts.sort();
+    conflicts
+}
+
+// ---------------------------------------------------------------------------------------------
+// Matching.
+
+/// How a dictionary value relates to its key, decided once at build time.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// The value is the key: the match only keeps shorter matches away.
+    Identity,
+    /// Same char lengths in the same order: offsets inside map one to one.
+    Aligned,
+    /// Anything else: an edit in the offset map.
+    Reshaped,
+}
+
+#[derive(Clone, Copy)]
+struct Value {
+    start: u32,
+    end: u32,
+    shape: Shape,
+}
+
+/// One flattened dictionary group compiled to a leftmost-longest automaton.
+pub(crate) struct Matcher {
+    automaton: CharwiseDoubleArrayAhoCorasick<u32>,
+    values: Vec<Value>,
+    text: String,
+}
+
+/// Where a conversion reports what it kept and what it replaced.
+pub(crate) trait Sink {
+    fn keep(&mut self, len: usize);
+    fn replace(&mut self, old: &str, new: &str);
+}
+
+impl Sink for OffsetMap {
+    #[inline]
+    fn keep(&mut self, len: usize) {
+        OffsetMap::keep(self, len);
+    }
+    #[inline]
+    fn replace(&mut self, old: &str, new: &str) {
+        self.replace_str(old, new);
+    }
+}
+
+/// A sink that records nothing, for conversions that need no offsets.
+pub(crate) struct NoOffsets;
+
+impl Sink for NoOffsets {
+    #[inline]
+    fn keep(&mut self, _: usize) {}
+    #[inline]
+    fn replace(&mut self, _: &str, _: &str) {}
+}
+
+impl Matcher {
+    fn build(table: &Table) -> Result<Self, DictError> {
+        let mut text = String::new();
+        let mut values = Vec::with_capacity(table.len());
+        let mut patterns = Vec::with_capacity(table.len());
+        for (index, (key, value)) in table.iter().enumerate() {
+            let shape = if key == value {
+                Shape::Identity
+            } else if key.len() == value.len()
+                && key.char_indices().map(|(i, _)| i).eq(value.char_indices().map(|(i, _)| i))
+            {
+                Shape::Aligned
+            } else {
+                Shape::Reshaped
+            };
+            let start = text.len() as u32;
+            text.push_str(value);
+            values.push(Value { start, end: text.len() as u32, shape });
+            patterns.push((key.as_str(), index as u32));
+        }
+        let automaton = CharwiseDoubleArrayAhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build_with_values(patterns)
+            .map_err(|e| config_error(format!("cannot build automaton: {e}")))?;
+        Ok(Self { automaton, values, text })
+    }
+
+    /// Converts `input` onto `out`, as OpenCC's `Conversion` does for one segment.
+    #[inline]
+    pub(crate) fn convert<S: Sink>(&self, input: &str, out: &mut String, sink: &mut S) {
+        let mut copied = 0;
+        for m in self.automaton.leftmost_find_iter(input) {
+            let value = self.values[m.value() as usize];
+            if value.shape == Shape::Identity {
+                continue;
+            }
+            let (start, end) = (m.start(), m.end());
+            out.push_str(&input[copied..start]);
+            let replacement = &self.text[value.start as usize..value.end as usize];
+            out.push_str(replacement);
+            if value.shape == Shape::Aligned {
+                sink.keep(end - copied);
+            } else {
+                sink.keep(start - copied);
+                sink.replace(&input[start..end], replacement);
+            }
+            copied = end;
+        }
+        out.push_str(&input[copied..]);
+        sink.keep(input.len() - copied);
+    }
+
+    /// Maximum-matching segmentation (OpenCC's `MaxMatchSegmentation`): each match is a
+    /// segment, and so is each run of text between matches. Returns segment end offsets.
+    fn segment(&self, input: &str, ends: &mut Vec<usize>) {
+        ends.clear();
+        let mut last = 0;
+        for m in self.automaton.leftmost_find_iter(input) {
+            if m.start() > last {
+                ends.push(m.start());
+            }
+            ends.push(m.end());
+            last = m.end();
+        }
+        if input.len() > last {
+            ends.push(input.len());
+        }
+    }
+
+    fn contains_any(&self, input: &str) -> bool {
+        self.automaton.leftmost_find_iter(input).next().is_some()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Offsets through several steps.
+
+/// A stretch of a conversion: `old` bytes became `new` bytes; `kept` stretches are unchanged
+/// text (or aligned replacements) and may be split anywhere on a char boundary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Piece {
+    old: usize,
+    new: usize,
+    kept: bool,
+}
+
+#[derive(Default)]
+struct Pieces(Vec<Piece>);
+
+impl Pieces {
+    fn push(&mut self, piece: Piece) {
+        if piece.old == 0 && piece.new == 0 {
+            return;
+        }
+        if piece.kept {
+            if let Some(last) = self.0.last_mut().filter(|p| p.kept) {
+                last.old += piece.old;
+                last.new += piece.new;
+                return;
+            }
+        }
+        self.0.push(piece);
+    }
+}
+
+impl Sink for Pieces {
+    fn keep(&mut self, len: usize) {
+        self.push(Piece { old: len, new: len, kept: true });
+    }
+    fn replace(&mut self, old: &str, new: &str) {
+        self.push(Piece { old: old.len(), new: new.len(), kept: false });
+    }
+}
+
+/// The pieces of two conversions in a row (`first`: original → middle, `second`: middle →
+/// final) as pieces of original → final. A replacement in either step becomes one piece
+/// spanning everything it overlaps in the other; kept stretches stay as fine as they were.
+fn compose(first: &[Piece], second: &[Piece]) -> Pieces {
+    let mut out = Pieces::default();
+    let mut a_iter = first.iter().copied();
+    let mut b_iter = second.iter().copied();
+    let mut a = a_iter.next();
+    let mut b = b_iter.next();
+    // An open replacement group: original and final bytes gathered so far.
+    let mut group: Option<(usize, usize)> = None;
+    while let (Some(mut x), Some(mut y)) = (a, b) {
+        match group {
+            None if x.kept && y.kept => {
+                let n = x.new.min(y.old);
+                out.push(Piece { old: n, new: n, kept: true });
+                x.old -= n;
+                x.new -= n;
+                y.old -= n;
+                y.new -= n;
+            }
+            _ => {
+                let (old, new) = group.get_or_insert((0, 0));
+                if x.new == y.old {
+                    *old += x.old;
+                    *new += y.new;
+                    x = Piece { old: 0, new: 0, kept: x.kept };
+                    y = Piece { old: 0, new: 0, kept: y.kept };
+                    out.push(Piece { old: *old, new: *new, kept: false });
+                    group = None;
+                } else if x.new < y.old {
+                    *old += x.old;
+                    if y.kept {
+                        *new += x.new;
+                        y.old -= x.new;
+                        y.new -= x.new;
+                        out.push(Piece { old: *old, new: *new, kept: false });
+                        group = None;
+                    } else {
+                        y.old -= x.new;
+                    }
+                    x = Piece { old: 0, new: 0, kept: x.kept };
+                } else {
+                    *new += y.new;
+                    if x.kept {
+                        *old += y.old;
+                        x.old -= y.old;
+                        x.new -= y.old;
+                        out.push(Piece { old: *old, new: *new, kept: false });
+                        group = None;
+                    } else {
+                        x.new -= y.old;
+                    }
+                    y = Piece { old: 0, new: 0, kept: y.kept };
+                }
+            }
+        }
+        a = if x.old == 0 && x.new == 0 { a_iter.next() } else { Some(x) };
+        b = if y.old == 0 && y.new == 0 { b_iter.next() } else { Some(y) };
+    }
+    if let Some((old, new)) = group {
+        out.push(Piece { old, new, kept: false });
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// The converter.
+
+/// One OpenCC profile, compiled: normalization, segmentation and conversion chain.
+pub struct Converter {
+    profile: Profile,
+    normalization: Vec<Matcher>,
+    segmentation: Option<Matcher>,
+    chain: Vec<Matcher>,
+}
+
+impl std::fmt::Debug for Converter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Converter")
+            .field("profile", &self.profile)
+            .field("normalization_steps", &self.normalization.len())
+            .field("segmented", &self.segmentation.is_some())
+            .field("chain_steps", &self.chain.len())
+            .finish()
+    }
+}
+
+impl Converter {
+    /// Compiles `profile` from the embedded configs and dictionaries. With
+    /// `include_tofu_risk`, dictionaries OpenCC marks `may_output_tofu` (rare forms that common
+    /// fonts lack, `TSCharactersExt`) are used too.
+    pub fn build(profile: Profile, include_tofu_risk: bool) -> Result<Self, DictError> {
+        let file = format!("{}.json", profile.name());
+        let text = data::config(&file).ok_or_else(|| config_error(format!("{file} not embedded")))?;
+        let config: ConfigFile = serde_json::from_str(text).map_err(|e| DictError {
+            file: file.clone(),
+            line: e.line(),
+            message: e.to_string(),
+        })?;
+        let mut loader = Loader::new(include_tofu_risk);
+        let steps = |list: &[ConversionStep], loader: &mut Loader| -> Result<Vec<Matcher>, DictError> {
+            let mut out = Vec::new();
+            for step in list {
+                if let Some(table) = loader.node(&step.dict)? {
+                    out.push(Matcher::build(&table)?);
+                }
+            }
+            Ok(out)
+        };
+        let normalization = steps(&config.normalization, &mut loader)?;
+        let chain = steps(&config.conversion_chain, &mut loader)?;
+        let segmentation = match &config.segmentation {
+            None => None,
+            Some(seg) if seg.kind == "mmseg" => {
+                // OpenCC loads segmentation dictionaries with tofu-risk ones included.
+                let mut seg_loader = Loader::new(true);
+                seg_loader.cache = std::mem::take(&mut loader.cache);
+                seg_loader.node(&seg.dict)?.map(|t| Matcher::build(&t)).transpose()?
+            }
+            Some(seg) => return Err(config_error(format!("{file}: unsupported segmentation {:?}", seg.kind))),
+        };
+        Ok(Self { profile, normalization, segmentation, chain })
+    }
+
+    /// The profile this converter implements.
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// Converts `input`.
+    pub fn convert(&self, input: &str) -> String {
+        let mut out = String::with_capacity(input.len());
+        self.convert_into(input, &mut out, &mut NoOffsets);
+        out
+    }
+
+    /// Converts `input`, returning the text and the map from its spans back to `input`.
+    pub fn convert_with_offsets(&self, input: &str) -> (String, OffsetMap) {
+        let mut out = String::with_capacity(input.len());
+        let mut map = OffsetMap::new();
+        self.convert_into(input, &mut out, &mut map);
+        (out, map)
+    }
+
+    /// Converts `input` onto the end of `out`, reporting kept and replaced stretches to `sink`.
+    pub(crate) fn convert_into<S: Sink>(&self, input: &str, out: &mut String, sink: &mut S) {
+        let needs_normalization = self.normalization.iter().any(|m| m.contains_any(input));
+        if !needs_normalization && self.segmentation.is_none() && self.chain.len() == 1 {
+            // t2s, s2t, t2tw, t2hk: one pass, straight into the caller's buffers.
+            self.chain[0].convert(input, out, sink);
+            return;
+        }
+        self.convert_general(input, needs_normalization, out, sink);
+    }
+
+    fn convert_general<S: Sink>(&self, input: &str, normalize: bool, out: &mut String, sink: &mut S) {
+        // Normalization runs over the whole text, before segmentation.
+        let mut text = std::borrow::Cow::Borrowed(input);
+        let mut pieces = Pieces(vec![Piece { old: input.len(), new: input.len(), kept: true }]);
+        if normalize {
+            for step in &self.normalization {
+                let mut next = String::with_capacity(text.len());
+                let mut step_pieces = Pieces::default();
+                step.convert(&text, &mut next, &mut step_pieces);
+                pieces = compose(&pieces.0, &step_pieces.0);
+                text = std::borrow::Cow::Owned(next);
+            }
+        }
+        let mut ends = Vec::new();
+        match &self.segmentation {
+            Some(seg) => seg.segment(&text, &mut ends),
+            None => ends.push(text.len()),
+        }
+        let mut converted = Pieces::default();
+        let mut final_text = String::with_capacity(text.len());
+        let (mut current, mut next) = (String::new(), String::new());
+        let mut start = 0;
+        for &end in &ends {
+            let segment = &text[start..end];
+            start = end;
+            current.clear();
+            current.push_str(segment);
+            let mut segment_pieces = Pieces(vec![Piece { old: segment.len(), new: segment.len(), kept: true }]);
+            for step in &self.chain {
+                next.clear();
+                let mut step_pieces = Pieces::default();
+                step.convert(&current, &mut next, &mut step_pieces);
+                segment_pieces = compose(&segment_pieces.0, &step_pieces.0);
+                std::mem::swap(&mut current, &mut next);
+            }
+            final_text.push_str(&current);
+            for piece in segment_pieces.0 {
+                converted.push(piece);
+            }
+        }
+        let all = if normalize { compose(&pieces.0, &converted.0) } else { converted };
+        // Replay the pieces into the caller's sink with the texts they cover.
+        let (mut old_at, mut new_at) = (0, 0);
+        for piece in all.0 {
+            if piece.kept {
+                sink.keep(piece.old);
+            } else {
+                sink.replace(&input[old_at..old_at + piece.old], &final_text[new_at..new_at + piece.new]);
+            }
+            old_at += piece.old;
+            new_at += piece.new;
+        }
+        out.push_str(&final_text);
+    }
+}
+
+/// Characters that mark a script: Traditional-only ones change under t2s (`TSCharacters`),
+/// Simplified-only ones change under s2t (`STCharacters`); a character in both lists marks
+/// neither.
+pub struct ScriptMarkers {
+    traditional: Box<[u64]>,
+    simplified: Box<[u64]>,
+    traditional_astral: HashSet<char>,
+    simplified_astral: HashSet<char>,
+}
+
+const BMP_WORDS: usize = 0x10000 / 64;
+
+impl ScriptMarkers {
+    /// The markers derived from the embedded dictionaries, built once per process.
+    pub fn get() -> &'static ScriptMarkers {
+        static MARKERS: OnceLock<ScriptMarkers> = OnceLock::new();
+        MARKERS.get_or_init(|| Self::build().expect("embedded dictionaries parse"))
+    }
+
+    fn build() -> Result<Self, DictError> {
+        let changing = |file: &str| -> Result<HashSet<char>, DictError> {
+            let dict = TextDict::parse(file, data::dictionary(file).expect("embedded"))?;
+            Ok(dict
+                .entries
+                .iter()
+                .filter(|e| e.candidates[0] != e.key)
+                .filter_map(|e| {
+                    let mut chars = e.key.chars();
+                    let c = chars.next()?;
+                    chars.next().is_none().then_some(c)
+                })
+                .collect())
+        };
+        let ts = changing("TSCharacters.txt")?;
+        let st = changing("STCharacters.txt")?;
+        let mut markers = ScriptMarkers {
+            traditional: vec![0; BMP_WORDS].into_boxed_slice(),
+            simplified: vec![0; BMP_WORDS].into_boxed_slice(),
+            traditional_astral: HashSet::new(),
+            simplified_astral: HashSet::new(),
+        };
+        for &c in ts.difference(&st) {
+            set(&mut markers.traditional, &mut markers.traditional_astral, c);
+        }
+        for &c in st.difference(&ts) {
+            set(&mut markers.simplified, &mut markers.simplified_astral, c);
+        }
+        Ok(markers)
+    }
+
+    /// Whether `c` is a Traditional-only character.
+    #[inline]
+    pub fn is_traditional(&self, c: char) -> bool {
+        get(&self.traditional, &self.traditional_astral, c)
+    }
+
+    /// Whether `c` is a Simplified-only character.
+    #[inline]
+    pub fn is_simplified(&self, c: char) -> bool {
+        get(&self.simplified, &self.simplified_astral, c)
+    }
+
+    /// Counts Traditional-only and Simplified-only characters in `text`.
+    pub fn count(&self, text: &str) -> ScriptCounts {
+        let mut counts = ScriptCounts::default();
+        for c in text.chars() {
+            if (c as u32) < 0x2E80 {
+                continue;
+            }
+            counts.traditional += self.is_traditional(c) as usize;
+            counts.simplified += self.is_simplified(c) as usize;
+        }
+        counts
+    }
+}
+
+fn set(bits: &mut [u64], astral: &mut HashSet<char>, c: char) {
+    let code = c as usize;
+    if code < 0x10000 {
+        bits[code / 64] |= 1 << (code % 64);
+    } else {
+        astral.insert(c);
+    }
+}
+
+#[inline]
+fn get(bits: &[u64], astral: &HashSet<char>, c: char) -> bool {
+    let code = c as usize;
+    if code < 0x10000 {
+        bits[code / 64] & (1 << (code % 64)) != 0
+    } else {
+        astral.contains(&c)
+    }
+}
+
+/// How many script-marking characters a text holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ScriptCounts {
+    /// Characters found only in Traditional text.
+    pub traditional: usize,
+    /// Characters found only in Simplified text.
+    pub simplified: usize,
+}
+
+impl std::ops::AddAssign for ScriptCounts {
+    fn add_assign(&mut self, other: Self) {
+        self.traditional += other.traditional;
+        self.simplified += other.simplified;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(pairs: &[(&str, &str)]) -> Table {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn short_circuit_drops_later_keys_shadowed_by_a_prefix() {
+        let merged = short_circuit(vec![
+            table(&[("AB", "x")]),
+            table(&[("ABC", "y"), ("A", "z"), ("B", "w")]),
+        ]);
+        assert_eq!(merged, table(&[("AB", "x"), ("A", "z"), ("B", "w")]));
+    }
+
+    #[test]
+    fn union_keeps_longest_and_first_value() {
+        let merged = union(vec![table(&[("AB", "x")]), table(&[("ABC", "y"), ("AB", "z")])]);
+        assert_eq!(merged, table(&[("AB", "x"), ("ABC", "y")]));
+    }
+
+    fn pieces(list: &[(usize, usize, bool)]) -> Vec<Piece> {
+        list.iter().map(|&(old, new, kept)| Piece { old, new, kept }).collect()
+    }
+
+    #[test]
+    fn compose_keeps_kept_stretches_fine() {
+        // first: keep 3, replace 3→6, keep 3; second: keep 6, replace 3→3, keep 3.
+        let a = pieces(&[(3, 3, true), (3, 6, false), (3, 3, true)]);
+        let b = pieces(&[(6, 6, true), (3, 3, false), (3, 3, true)]);
+        // The second replacement covers the last 3 bytes of the first one's output.
+        assert_eq!(compose(&a, &b).0, pieces(&[(3, 3, true), (3, 6, false), (3, 3, true)]));
+
+        let b = pieces(&[(9, 9, true), (3, 4, false)]);
+        assert_eq!(compose(&a, &b).0, pieces(&[(3, 3, true), (3, 6, false), (3, 4, false)]));
+
+        let b = pieces(&[(1, 1, true), (4, 2, false), (7, 7, true)]);
+        assert_eq!(compose(&a, &b).0, pieces(&[(1, 1, true), (5, 6, false), (3, 3, true)]));
+    }
+}
