@@ -204,3 +204,228 @@ fn missing_input_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("input no/such/dir does not exist"), "{}", stderr(&output));
 }
+
+/// `n` JSONL records made from the samples: the same texts under different ids, with the
+/// record number written in, so that every record is distinct.
+fn jsonl_corpus(n: usize) -> String {
+    let mut texts: Vec<String> = Vec::new();
+    let mut paths: Vec<PathBuf> = fs::read_dir(samples()).unwrap().map(|e| e.unwrap().path()).collect();
+    paths.sort();
+    for path in paths {
+        texts.push(fs::read_to_string(path).unwrap());
+    }
+    let mut out = String::new();
+    for i in 0..n {
+        let text = format!("第{i}号文件\n{}", texts[i % texts.len()]);
+        out.push_str(&serde_json::json!({"id": format!("doc-{i:03}"), "text": text}).to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// Runs zhpipe with `stdin` as its standard input.
+fn zhpipe_with_input(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zhpipe"))
+        .args(args)
+        .current_dir(repo())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut writer = child.stdin.take().unwrap();
+    let input = stdin.to_owned();
+    // Written from a thread: zhpipe writes while it reads, and both pipes have limited room.
+    let feeder = std::thread::spawn(move || {
+        use std::io::Write;
+        let _ = writer.write_all(input.as_bytes());
+    });
+    let output = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    output
+}
+
+fn lines(path: &Path) -> Vec<String> {
+    fs::read_to_string(path).unwrap().lines().map(str::to_owned).collect()
+}
+
+const FAST: &str = "configs/minimal.toml";
+
+#[test]
+fn shards_1_to_4_together_give_the_unsharded_records_each_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = jsonl_corpus(60);
+    let run = |out: &Path, shard: Option<&str>| {
+        let mut args = vec!["run", "-q", "--config", FAST, "--output", out.to_str().unwrap()];
+        if let Some(shard) = shard {
+            args.extend(["--shard", shard]);
+        }
+        args.push("-");
+        let output = zhpipe_with_input(&args, &corpus);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        lines(&out.join("documents.jsonl"))
+    };
+    let all = run(&dir.path().join("all"), None);
+    assert_eq!(all.len(), 60);
+    let mut union = Vec::new();
+    for k in 1..=4u64 {
+        let out = dir.path().join(format!("shard-{k}"));
+        let shard = run(&out, Some(&format!("{k}/4")));
+        assert!(!shard.is_empty() && shard.len() < 60, "shard {k}/4 has {} records", shard.len());
+        // Each shard keeps the input order and holds exactly the ids the published formula gives.
+        let positions: Vec<usize> = shard.iter().map(|l| all.iter().position(|a| a == l).expect("record of the full run")).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "shard {k} out of order");
+        for line in &shard {
+            let id = serde_json::from_str::<Value>(line).unwrap()["id"].as_str().unwrap().to_owned();
+            assert_eq!(zhpipe::fnv1a64(id.as_bytes()) % 4 + 1, k, "{id} in shard {k}");
+        }
+        let summary: Value = serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        assert_eq!(summary["shard"], format!("{k}/4"));
+        assert_eq!(summary["documents"].as_u64().unwrap() + summary["other_shards"].as_u64().unwrap(), 60);
+        union.extend(shard);
+    }
+    union.sort();
+    let mut expected = all.clone();
+    expected.sort();
+    assert!(union == expected, "the shards' records differ from the unsharded run's");
+}
+
+#[test]
+fn shards_of_a_directory_split_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ids = Vec::new();
+    for k in 1..=4 {
+        let out = dir.path().join(k.to_string());
+        let shard = format!("{k}/4");
+        let output = zhpipe(&["run", "-q", "--config", FAST, "--output", out.to_str().unwrap(), "--shard", &shard, "corpus/samples"]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        ids.extend(records(&out.join("documents.jsonl")).iter().map(|r| r["id"].as_str().unwrap().to_owned()));
+    }
+    ids.sort();
+    let expected: Vec<String> = fs::read_dir(samples())
+        .unwrap()
+        .map(|e| format!("corpus/samples/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(ids, expected);
+}
+
+#[test]
+fn bad_shard_is_a_usage_error() {
+    for bad in ["0/4", "5/4", "2"] {
+        let output = zhpipe(&["run", "--config", FAST, "--shard", bad, "corpus/samples"]);
+        assert_eq!(output.status.code(), Some(2), "{bad}");
+        assert!(stderr(&output).contains(&format!("invalid shard `{bad}`")), "{}", stderr(&output));
+    }
+}
+
+/// Waits until `path` has at least `n` complete lines.
+fn wait_for_lines(path: &Path, n: usize) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let done = fs::read(path).map(|b| b.iter().filter(|&&c| c == b'\n').count()).unwrap_or(0);
+        if done >= n {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{} has {done} lines, expected {n}", path.display());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn interrupted_run_resumed_gives_the_same_output_as_an_uninterrupted_one() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = jsonl_corpus(70);
+    let full = dir.path().join("full");
+    let output = zhpipe_with_input(&["run", "-q", "--config", FAST, "--output", full.to_str().unwrap(), "-"], &corpus);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    // One thread takes batches of 16: given 40 records, it writes two batches (32 records),
+    // then waits for more input; it is killed there, as a job is when its time runs out.
+    let part = dir.path().join("part");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zhpipe"))
+        .args(["run", "-q", "--threads", "1", "--config", FAST, "--output", part.to_str().unwrap(), "-"])
+        .current_dir(repo())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let first_40: String = corpus.lines().take(40).map(|l| format!("{l}\n")).collect();
+    stdin.write_all(first_40.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let partial = part.join(".documents.jsonl.tmp");
+    wait_for_lines(&partial, 32);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(stdin);
+    assert!(!part.join("documents.jsonl").exists(), "an interrupted run must not leave a finished file");
+    assert!(!part.join("report.html").exists());
+    // A write cut short by the interruption leaves a torn last line.
+    let next = lines(&full.join("documents.jsonl"))[32].clone();
+    fs::OpenOptions::new().append(true).open(&partial).unwrap().write_all(&next.as_bytes()[..next.len() / 2]).unwrap();
+
+    let output = zhpipe_with_input(&["run", "-q", "--resume", "--config", FAST, "--output", part.to_str().unwrap(), "-"], &corpus);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let summary: Value = serde_json::from_str(&fs::read_to_string(part.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(
+        (summary["resumed"].as_u64(), summary["skipped"].as_u64(), summary["documents"].as_u64()),
+        (Some(32), Some(32), Some(38))
+    );
+    assert!(!partial.exists());
+    for file in ["documents.jsonl", "report.html"] {
+        let a = fs::read(full.join(file)).unwrap();
+        let b = fs::read(part.join(file)).unwrap();
+        assert!(a == b, "{file} of the resumed run differs from the uninterrupted run's");
+    }
+}
+
+#[test]
+fn resume_after_a_finished_run_adds_only_the_new_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = jsonl_corpus(30);
+    let full = dir.path().join("full");
+    let output = zhpipe_with_input(&["run", "-q", "--config", FAST, "--output", full.to_str().unwrap(), "-"], &corpus);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    let grown = dir.path().join("grown");
+    let first_20: String = corpus.lines().take(20).map(|l| format!("{l}\n")).collect();
+    let output = zhpipe_with_input(&["run", "-q", "--config", FAST, "--output", grown.to_str().unwrap(), "-"], &first_20);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = zhpipe_with_input(&["run", "-q", "--resume", "--config", FAST, "--output", grown.to_str().unwrap(), "-"], &corpus);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(fs::read(full.join("documents.jsonl")).unwrap() == fs::read(grown.join("documents.jsonl")).unwrap());
+    // Resuming a complete output processes nothing and changes nothing.
+    let output = zhpipe_with_input(&["run", "--resume", "--config", FAST, "--output", grown.to_str().unwrap(), "-"], &corpus);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("0 documents: 0 ok"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("resumed: 30 records kept from the previous run, 30 inputs skipped"), "{}", stderr(&output));
+    assert!(fs::read(full.join("documents.jsonl")).unwrap() == fs::read(grown.join("documents.jsonl")).unwrap());
+}
+
+#[test]
+fn resume_refuses_stdout_and_a_damaged_partial_file() {
+    let output = zhpipe(&["run", "--resume", "--config", FAST, "--output", "-", "corpus/samples"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--resume needs an output directory"), "{}", stderr(&output));
+
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join(".documents.jsonl.tmp"), "{\"id\":\"a\",\"status\":\"ok\"}\nnot a record\n").unwrap();
+    let output = zhpipe(&["run", "--resume", "--config", FAST, "--output", dir.path().to_str().unwrap(), "corpus/samples"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains(".documents.jsonl.tmp: line 2 is not a zhpipe record"), "{}", stderr(&output));
+}
+
+#[test]
+fn every_run_to_a_directory_writes_a_report() {
+    let out = tempfile::tempdir().unwrap();
+    let output = zhpipe(&["run", "-q", "--config", FAST, "--output", out.path().to_str().unwrap(), "--report-documents", "2", "corpus/samples"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let html = fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(html.contains("data-documents=\"5\" data-ok=\"5\" data-failed=\"0\""));
+    assert_eq!(html.matches("<section class=\"doc\"").count(), 2);
+    assert!(!out.path().join(".report.html.tmp").exists());
+}

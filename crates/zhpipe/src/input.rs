@@ -22,6 +22,14 @@ pub enum Pending {
 }
 
 impl Pending {
+    /// The id the document's record will have.
+    pub fn id(&self) -> &str {
+        match self {
+            Pending::File { id, .. } | Pending::Failed { id, .. } => id,
+            Pending::Ready(doc) => &doc.id,
+        }
+    }
+
     /// Reads the document. Files over `max_bytes` are refused from their metadata, unread.
     pub fn load(self, max_bytes: u64) -> Result<Document, (String, String)> {
         match self {

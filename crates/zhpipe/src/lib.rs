@@ -8,12 +8,27 @@
 //!
 //! Every input produces exactly one output line: the processed document, or an error record
 //! `{"id", "status": "error", "stage", "error"}`. A bad document never stops the run.
+//!
+//! An output directory also gets `report.html` ([`report`]), built from the records as they
+//! are written. For corpora larger than one machine, [`Shard`] splits the input by a stable
+//! hash of the id (`--shard K/N`), and `--resume` continues an interrupted run from the records
+//! it already wrote.
+//!
+//! ```no_run
+//! let mut options = zhpipe::RunOptions::new("pipeline.toml");
+//! options.shard = Some("2/8".parse().unwrap());
+//! let (summary, _status) = zhpipe::run(&options).map_err(|e| e.message).unwrap();
+//! println!("{} documents, {} left to other shards", summary.documents, summary.other_shards);
+//! ```
 
 mod input;
 mod record;
+pub mod report;
 mod run;
+mod shard;
 
-pub use run::{ExitStatus, Output, RunOptions, RunSummary, StageTiming, run};
+pub use run::{ExitStatus, Output, RunError, RunOptions, RunSummary, StageTiming, run};
+pub use shard::{Shard, fnv1a64};
 
 use zhpipe_core::Registry;
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use zhpipe::{Output, RunOptions, RunSummary};
+use zhpipe::{Output, RunOptions, RunSummary, Shard};
 
 const EXIT_CODES: &str = "\
 Exit status:
@@ -29,8 +29,8 @@ enum Command {
         /// The pipeline config (TOML).
         #[arg(short, long, default_value = "pipeline.toml")]
         config: PathBuf,
-        /// Output directory for documents.jsonl and summary.json, or `-` for JSONL on stdout.
-        /// Defaults to the config's `[output] dir`.
+        /// Output directory for documents.jsonl, summary.json and report.html, or `-` for JSONL on
+        /// stdout. Defaults to the config's `[output] dir`.
         #[arg(short, long)]
         output: Option<String>,
         /// Worker threads (default: one per core). The output is the same for any number.
@@ -39,6 +39,17 @@ enum Command {
         /// Do not draw a progress bar or print the summary table on stderr.
         #[arg(short, long)]
         quiet: bool,
+        /// Process only the K-th of N shards of the input (e.g. `2/8`): a document belongs to
+        /// shard `fnv1a64(id) % N + 1`, so N processes split one corpus with no coordination.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<Shard>,
+        /// Keep the records already in the output directory (the finished documents.jsonl, or the
+        /// partial file of an interrupted run) and process only the ids not among them.
+        #[arg(long)]
+        resume: bool,
+        /// How many documents (the first ones) report.html shows with their full text.
+        #[arg(long, value_name = "N", default_value_t = zhpipe::report::DEFAULT_REPORT_DOCUMENTS)]
+        report_documents: usize,
         /// Files, directories (walked recursively in sorted order) or `-` for JSONL records
         /// `{"id", "text"}` / `{"id", "bytes_base64"}` on stdin. Defaults to the config's
         /// `[input] paths`.
@@ -57,9 +68,10 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Run { config, output, threads, quiet, inputs } => {
+        Command::Run { config, output, threads, quiet, shard, resume, report_documents, inputs } => {
             let output = output.map(|o| if o == "-" { Output::Stdout } else { Output::Dir(o.into()) });
-            let options = RunOptions { config, inputs, output, threads, progress: !quiet };
+            let options =
+                RunOptions { config, inputs, output, threads, progress: !quiet, shard, resume, report_documents };
             match zhpipe::run(&options) {
                 Ok((summary, status)) => {
                     if !quiet {
@@ -86,6 +98,12 @@ fn print_summary(summary: &RunSummary) {
         summary.seconds,
         summary.threads
     );
+    if let Some(shard) = &summary.shard {
+        eprintln!("shard {shard}: {} inputs left to the other shards", summary.other_shards);
+    }
+    if summary.resumed > 0 || summary.skipped > 0 {
+        eprintln!("resumed: {} records kept from the previous run, {} inputs skipped", summary.resumed, summary.skipped);
+    }
     eprintln!("{:<14} {:>10} {:>12} {:>10}", "stage", "documents", "seconds", "MB/s");
     for stage in &summary.stages {
         eprintln!("{:<14} {:>10} {:>12.4} {:>10.1}", stage.stage, stage.documents, stage.seconds, stage.mb_per_second);

@@ -1,7 +1,8 @@
 //! One run: config → chain → batches of documents → output files and a summary.
 
-use std::fs::{self, File};
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::collections::HashSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -12,6 +13,8 @@ use zhpipe_core::{Chain, Layers, PipelineConfig};
 
 use crate::input::{JsonLines, Pending, Walk};
 use crate::record;
+use crate::report::{self, DocSummary, Report, ReportOptions};
+use crate::shard::Shard;
 
 /// Documents per batch and worker thread. A batch is processed in parallel and written in
 /// order before the next one is read: large enough to keep every thread busy while a slow
@@ -40,6 +43,28 @@ pub struct RunOptions {
     pub threads: Option<usize>,
     /// Show a progress bar on stderr (only drawn when stderr is a terminal).
     pub progress: bool,
+    /// Process only this shard of the input.
+    pub shard: Option<Shard>,
+    /// Keep the records of the previous run in the output directory and skip their ids.
+    pub resume: bool,
+    /// Documents whose full text `report.html` shows (the first ones in output order).
+    pub report_documents: usize,
+}
+
+impl RunOptions {
+    /// Options for running `config` over its own inputs into its own output directory.
+    pub fn new(config: impl Into<PathBuf>) -> Self {
+        Self {
+            config: config.into(),
+            inputs: Vec::new(),
+            output: None,
+            threads: None,
+            progress: false,
+            shard: None,
+            resume: false,
+            report_documents: report::DEFAULT_REPORT_DOCUMENTS,
+        }
+    }
 }
 
 /// How a run ended, as the process exit status.
@@ -71,7 +96,7 @@ pub struct StageTiming {
 /// `summary.json`.
 #[derive(Clone, Debug, Serialize)]
 pub struct RunSummary {
-    /// Input documents read.
+    /// Input documents processed by this run.
     pub documents: u64,
     /// Documents processed by every stage.
     pub ok: u64,
@@ -83,6 +108,15 @@ pub struct RunSummary {
     pub seconds: f64,
     /// Worker threads.
     pub threads: usize,
+    /// The shard processed (`--shard`), e.g. `2/8`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
+    /// Inputs left to the other shards.
+    pub other_shards: u64,
+    /// Records kept from the previous run's output (`--resume`).
+    pub resumed: u64,
+    /// Inputs skipped because their id was among the resumed records.
+    pub skipped: u64,
     /// Per-stage timing, in chain order.
     pub stages: Vec<StageTiming>,
 }
@@ -156,7 +190,40 @@ pub fn run(options: &RunOptions) -> Result<(RunSummary, ExitStatus), RunError> {
         .map_err(|e| RunError::usage(format!("cannot start {threads} threads: {e}")))?;
 
     let output = options.output.clone().unwrap_or_else(|| Output::Dir(config.output.dir.clone()));
-    let mut sink = Sink::open(&output)?;
+    if options.resume && output == Output::Stdout {
+        return Err(RunError::usage("--resume needs an output directory: it reads the records already written there"));
+    }
+    let mut report = match &output {
+        Output::Dir(_) => Some(Report::new(ReportOptions {
+            documents_with_text: options.report_documents,
+            index_rows: report::DEFAULT_INDEX_ROWS,
+            stages: chain.stages().map(|s| s.name().to_owned()).collect(),
+            layers,
+        })),
+        Output::Stdout => None,
+    };
+    let mut summary = RunSummary {
+        documents: 0,
+        ok: 0,
+        failed: 0,
+        bytes: 0,
+        seconds: 0.0,
+        threads,
+        shard: options.shard.map(|s| s.to_string()),
+        other_shards: 0,
+        resumed: 0,
+        skipped: 0,
+        stages: Vec::new(),
+    };
+    let batch_size = threads * BATCH_PER_THREAD;
+    let (mut sink, done) = match (&output, options.resume) {
+        (Output::Dir(dir), true) => {
+            let (done, resumed) = resume(dir, report.as_mut(), &pool, batch_size)?;
+            summary.resumed = resumed;
+            (Sink::append(dir)?, done)
+        }
+        _ => (Sink::open(&output)?, HashSet::new()),
+    };
 
     let stats = Stats {
         stage_nanos: (0..chain.len()).map(|_| AtomicU64::new(0)).collect(),
@@ -164,15 +231,33 @@ pub fn run(options: &RunOptions) -> Result<(RunSummary, ExitStatus), RunError> {
         stage_bytes: (0..chain.len()).map(|_| AtomicU64::new(0)).collect(),
     };
     let progress = Progress::new(options.progress);
-    let mut summary = RunSummary { documents: 0, ok: 0, failed: 0, bytes: 0, seconds: 0.0, threads, stages: Vec::new() };
 
-    let batch_size = threads * BATCH_PER_THREAD;
-    let mut source = source.peekable();
+    let (mut other_shards, mut skipped) = (0, 0);
+    let mut source = source
+        .filter(|pending| {
+            if options.shard.is_some_and(|shard| !shard.contains(pending.id())) {
+                other_shards += 1;
+                false
+            } else if done.contains(pending.id()) {
+                skipped += 1;
+                false
+            } else {
+                true
+            }
+        })
+        .peekable();
     while source.peek().is_some() {
-        let batch: Vec<Pending> = source.by_ref().take(batch_size).collect();
+        let first = report.as_ref().map_or(0, |r| r.documents());
+        let batch: Vec<(Pending, Option<bool>)> = source
+            .by_ref()
+            .take(batch_size)
+            .enumerate()
+            .map(|(i, p)| (p, report.as_ref().map(|r| r.wants_text(first + i as u64))))
+            .collect();
         let max_bytes = config.input.max_bytes;
-        let results: Vec<Processed> =
-            pool.install(|| batch.into_par_iter().map(|p| process(p, max_bytes, &chain, layers, &stats)).collect());
+        let results: Vec<Processed> = pool.install(|| {
+            batch.into_par_iter().map(|(p, report_text)| process(p, max_bytes, &chain, layers, &stats, report_text)).collect()
+        });
         for result in results {
             summary.documents += 1;
             summary.bytes += result.bytes;
@@ -182,10 +267,16 @@ pub fn run(options: &RunOptions) -> Result<(RunSummary, ExitStatus), RunError> {
                 summary.failed += 1;
             }
             sink.write_line(&result.line)?;
+            if let (Some(report), Some(doc)) = (report.as_mut(), result.report) {
+                report.add(doc);
+            }
         }
         sink.flush()?;
         progress.set(summary.documents, summary.bytes);
     }
+    drop(source);
+    summary.other_shards = other_shards;
+    summary.skipped = skipped;
     progress.finish();
     sink.finish()?;
 
@@ -208,6 +299,9 @@ pub fn run(options: &RunOptions) -> Result<(RunSummary, ExitStatus), RunError> {
         let json = serde_json::to_string_pretty(&summary).expect("summary serialises") + "\n";
         write_atomically(&dir.join("summary.json"), json.as_bytes())?;
     }
+    if let (Output::Dir(dir), Some(report)) = (&output, report) {
+        write_atomically(&dir.join("report.html"), report.render().as_bytes())?;
+    }
     let status = if summary.failed == 0 { ExitStatus::Ok } else { ExitStatus::SomeFailed };
     Ok((summary, status))
 }
@@ -216,12 +310,32 @@ struct Processed {
     line: String,
     ok: bool,
     bytes: u64,
+    /// What the report keeps of the record, when there is a report.
+    report: Option<DocSummary>,
 }
 
-fn process(pending: Pending, max_bytes: u64, chain: &Chain, layers: Layers, stats: &Stats) -> Processed {
+impl Processed {
+    fn new(line: String, ok: bool, bytes: u64, report_text: Option<bool>) -> Self {
+        // The report reads the record as written, so that a resumed run's report, built partly
+        // from the previous run's lines, is the same as an uninterrupted run's.
+        let report = report_text.map(|with_text| report::summarise(&line, with_text));
+        Self { line, ok, bytes, report }
+    }
+}
+
+/// Reads, processes and serialises one document; `report_text` is `None` without a report,
+/// else whether the report shows this document's full text.
+fn process(
+    pending: Pending,
+    max_bytes: u64,
+    chain: &Chain,
+    layers: Layers,
+    stats: &Stats,
+    report_text: Option<bool>,
+) -> Processed {
     let mut doc = match pending.load(max_bytes) {
         Ok(doc) => doc,
-        Err((id, error)) => return Processed { line: record::error_line(&id, "input", &error), ok: false, bytes: 0 },
+        Err((id, error)) => return Processed::new(record::error_line(&id, "input", &error), false, 0, report_text),
     };
     let bytes = (doc.raw.len() + doc.text.len()) as u64;
     let result = chain.run(&mut doc, |i, elapsed| {
@@ -230,10 +344,10 @@ fn process(pending: Pending, max_bytes: u64, chain: &Chain, layers: Layers, stat
         stats.stage_bytes[i].fetch_add(bytes, Ordering::Relaxed);
     });
     match result {
-        Ok(()) => Processed { line: record::ok_line(&doc, layers), ok: true, bytes },
+        Ok(()) => Processed::new(record::ok_line(&doc, layers), true, bytes, report_text),
         Err((i, error)) => {
             let stage = chain.stages().nth(i).map_or("?", |s| s.name());
-            Processed { line: record::error_line(&doc.id, stage, error.message()), ok: false, bytes }
+            Processed::new(record::error_line(&doc.id, stage, error.message()), false, bytes, report_text)
         }
     }
 }
@@ -250,12 +364,19 @@ impl Sink {
             Output::Stdout => Ok(Sink::Stdout(BufWriter::new(io::stdout()))),
             Output::Dir(dir) => {
                 fs::create_dir_all(dir).map_err(|e| RunError::io("create output directory", dir, e))?;
-                let path = dir.join("documents.jsonl");
-                let tmp = dir.join(".documents.jsonl.tmp");
+                let path = dir.join(FINISHED);
+                let tmp = dir.join(PARTIAL);
                 let file = File::create(&tmp).map_err(|e| RunError::io("create", &tmp, e))?;
                 Ok(Sink::File { writer: BufWriter::new(file), tmp, path })
             }
         }
+    }
+
+    /// The partial output file prepared by [`resume`], opened to add records after its own.
+    fn append(dir: &Path) -> Result<Self, RunError> {
+        let tmp = dir.join(PARTIAL);
+        let file = OpenOptions::new().append(true).open(&tmp).map_err(|e| RunError::io("open", &tmp, e))?;
+        Ok(Sink::File { writer: BufWriter::new(file), tmp, path: dir.join(FINISHED) })
     }
 
     fn write_line(&mut self, line: &str) -> Result<(), RunError> {
@@ -291,6 +412,89 @@ impl Sink {
             Sink::Stdout(_) => RunError::io(what, Path::new("stdout"), e),
         }
     }
+}
+
+/// The finished output, in an output directory.
+const FINISHED: &str = "documents.jsonl";
+/// The output while it is written: whole batches are flushed to it in input order, so after an
+/// interruption it holds every record written so far, perhaps with a torn last line.
+const PARTIAL: &str = ".documents.jsonl.tmp";
+
+/// Makes the partial output in `dir` the start of this run's output and returns the ids it holds
+/// and how many records that is, feeding each record to the report.
+///
+/// The partial file, when there is one, is the newest output: a run that was interrupted, and
+/// that `--resume` continues after its last complete line (a torn last line is cut off; that
+/// document is processed again). Otherwise the finished `documents.jsonl` of an earlier run is
+/// copied to start the partial file. Either way the records stay in the order they were written,
+/// so an interrupted run resumed over the same input ends byte-identical to an uninterrupted one.
+fn resume(
+    dir: &Path,
+    mut report: Option<&mut Report>,
+    pool: &rayon::ThreadPool,
+    batch_size: usize,
+) -> Result<(HashSet<String>, u64), RunError> {
+    let path = dir.join(FINISHED);
+    let tmp = dir.join(PARTIAL);
+    fs::create_dir_all(dir).map_err(|e| RunError::io("create output directory", dir, e))?;
+    if !tmp.exists() {
+        if path.exists() {
+            fs::copy(&path, &tmp).map_err(|e| RunError::io("copy into", &tmp, e))?;
+        } else {
+            File::create(&tmp).map_err(|e| RunError::io("create", &tmp, e))?;
+        }
+    }
+    let mut file = OpenOptions::new().read(true).write(true).open(&tmp).map_err(|e| RunError::io("open", &tmp, e))?;
+    let mut reader = BufReader::new(&mut file);
+    let mut done = HashSet::new();
+    let (mut complete, mut line_number) = (0u64, 0u64);
+    let mut line = Vec::new();
+    let mut batch: Vec<String> = Vec::with_capacity(batch_size);
+    let mut summarise = |batch: &mut Vec<String>| {
+        if let Some(report) = report.as_deref_mut() {
+            let first = report.documents();
+            let docs: Vec<DocSummary> = pool.install(|| {
+                batch
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, line)| report::summarise(line, report.wants_text(first + i as u64)))
+                    .collect()
+            });
+            docs.into_iter().for_each(|doc| report.add(doc));
+        }
+        batch.clear();
+    };
+    loop {
+        line.clear();
+        let read = reader.read_until(b'\n', &mut line).map_err(|e| RunError::io("read", &tmp, e))?;
+        if read == 0 || line.last() != Some(&b'\n') {
+            break;
+        }
+        line_number += 1;
+        #[derive(serde::Deserialize)]
+        struct Id {
+            id: String,
+        }
+        let text = std::str::from_utf8(&line).ok();
+        let id = text.and_then(|text| serde_json::from_str::<Id>(text).ok()).ok_or_else(|| {
+            RunError::usage(format!(
+                "cannot resume from {}: line {line_number} is not a zhpipe record; remove the file to start again",
+                tmp.display()
+            ))
+        })?;
+        done.insert(id.id);
+        complete += read as u64;
+        batch.push(text.unwrap_or_default().trim_end().to_owned());
+        if batch.len() == batch_size {
+            summarise(&mut batch);
+        }
+    }
+    summarise(&mut batch);
+    drop(reader);
+    // Cut a torn last line, so that appended records start on a line of their own.
+    file.set_len(complete).map_err(|e| RunError::io("truncate", &tmp, e))?;
+    file.seek(SeekFrom::End(0)).map_err(|e| RunError::io("seek", &tmp, e))?;
+    Ok((done, line_number))
 }
 
 /// Writes a whole file under a temporary name, then renames it into place.

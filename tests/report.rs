@@ -1,0 +1,1 @@
+//! The browser test of report.html.

@@ -1,0 +1,1 @@
+//! The 1 GB streaming test.
