@@ -170,6 +170,8 @@ pub struct DocSummary {
     mentions: u64,
     /// Sentences per best label, sorted by label.
     themes: Vec<(String, u64)>,
+    /// Every label the document's sentences carry, best or not.
+    label_names: Vec<String>,
     unlabelled: u64,
     entities: Vec<EntityCount>,
     /// (place id, theme): sentences whose best label is the theme and that name the place.
@@ -259,6 +261,9 @@ pub fn summarise(line: &str, with_text: bool) -> DocSummary {
         *removed.entry(&block.kind).or_default() += 1;
     }
 
+    let mut label_names: Vec<String> = labels.iter().flat_map(|s| &s.labels).map(|l| l.label.clone()).collect();
+    label_names.sort_unstable();
+    label_names.dedup();
     let section = with_text.then(|| render_section(&record, &sentences, &mentions, labels));
     DocSummary {
         title: meta.and_then(|m| m.title.as_deref()).map(|t| truncate(t, 160)),
@@ -269,6 +274,7 @@ pub fn summarise(line: &str, with_text: bool) -> DocSummary {
         sentences: sentences.len() as u64,
         mentions: mentions.len() as u64,
         themes: themes.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        label_names,
         unlabelled: sentences.len() as u64 - labelled,
         entities: entities.into_values().collect(),
         place_themes: place_themes.into_iter().map(|((p, t), n)| (p.to_owned(), t.to_owned(), n)).collect(),
@@ -293,6 +299,7 @@ impl DocSummary {
             sentences: 0,
             mentions: 0,
             themes: Vec::new(),
+            label_names: Vec::new(),
             unlabelled: 0,
             entities: Vec::new(),
             place_themes: Vec::new(),
@@ -372,11 +379,24 @@ fn escaped(s: &str) -> String {
     out
 }
 
-/// A stable colour per theme, from a hash of its name, so that a theme has the same colour in
-/// every report without a palette to maintain.
+/// A theme's colour, as a CSS variable named by a hash of the theme. Sections and index rows
+/// are rendered before every theme is known; [`Report::render`] then defines the variables,
+/// spreading the themes it saw evenly around the colour wheel so that no two look alike.
 fn theme_colour(theme: &str) -> String {
-    let hue = fnv1a64(theme.as_bytes()) % 360;
-    format!("hsl({hue},62%,52%)")
+    format!("var(--th-{:016x})", fnv1a64(theme.as_bytes()))
+}
+
+/// The definitions of the theme colour variables, for themes in name order.
+fn theme_palette<'a>(themes: impl ExactSizeIterator<Item = &'a String>) -> String {
+    let n = themes.len().max(1);
+    let mut css = String::from(":root{");
+    for (i, theme) in themes.enumerate() {
+        // Alternating lightness keeps neighbours apart when there are many themes.
+        let (hue, lightness) = (i * 360 / n + 15, if i % 2 == 0 { 48 } else { 60 });
+        let _ = write!(css, "--th-{:016x}:hsl({hue},65%,{lightness}%);", fnv1a64(theme.as_bytes()));
+    }
+    css.push('}');
+    css
 }
 
 /// A document's section: metadata, encoding, highlighted text with labels, cleaning notes.
@@ -426,7 +446,11 @@ fn render_section(record: &RecordView, sentences: &[Span], mentions: &[&MentionV
         None => out.push_str("<p class=\"empty\">No encoding report: the text arrived decoded.</p>"),
     }
 
-    out.push_str("\n<h3>Text</h3>\n<div class=\"text\">");
+    out.push_str(
+        "\n<h3>Text</h3>\n<p class=\"legend\"><mark class=\"m-place\">place</mark> <mark class=\"m-org\">organisation</mark> \
+         <mark class=\"m-person\">person</mark> <mark class=\"m-policy\">policy term</mark> · labels after each sentence, \
+         best first</p>\n<div class=\"text\">",
+    );
     let text = record.text.as_str();
     let shown = if text.len() > TEXT_LIMIT { floor_char_boundary(text, TEXT_LIMIT) } else { text.len() };
     let mut sentence_labels: HashMap<usize, &SentenceLabels> = HashMap::new();
@@ -587,6 +611,8 @@ pub struct Report {
     /// Theme → (sentences, documents).
     themes: BTreeMap<String, (u64, u64)>,
     unlabelled: u64,
+    /// Every label seen, for the colour palette.
+    label_names: std::collections::BTreeSet<String>,
     entities: HashMap<(Category, String), EntityTotal>,
     place_themes: HashMap<(String, String), u64>,
     /// (stage, kind) → (documents, count).
@@ -617,6 +643,7 @@ impl Report {
             encodings: Counter::default(),
             themes: BTreeMap::new(),
             unlabelled: 0,
+            label_names: std::collections::BTreeSet::new(),
             entities: HashMap::new(),
             place_themes: HashMap::new(),
             notes: BTreeMap::new(),
@@ -661,6 +688,11 @@ impl Report {
             entry.1 += 1;
         }
         self.unlabelled += doc.unlabelled;
+        for name in &doc.label_names {
+            if !self.label_names.contains(name) {
+                self.label_names.insert(name.clone());
+            }
+        }
         for e in &doc.entities {
             let total = self.entities.entry((e.category, e.id.clone())).or_default();
             if total.name.is_empty() {
@@ -735,9 +767,14 @@ impl Report {
             out,
             "<!DOCTYPE html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-             <title>zhpipe report: {} documents</title>\n<style>{CSS}</style>\n<script>{ERRORS_JS}</script>\n</head>\n\
+             <title>zhpipe report: {} documents</title>\n<style>{CSS}{}</style>\n<script>{ERRORS_JS}</script>\n</head>\n\
              <body data-documents=\"{}\" data-ok=\"{}\" data-failed=\"{}\" data-mentions=\"{}\" data-errors=\"\">\n",
-            self.documents, self.documents, self.ok, failed, self.mentions
+            self.documents,
+            theme_palette(self.label_names.iter()),
+            self.documents,
+            self.ok,
+            failed,
+            self.mentions
         );
         out.push_str("<header><h1>zhpipe report</h1><p class=\"counts\">");
         let _ = write!(
@@ -1029,7 +1066,7 @@ h3{margin:14px 0 6px;font-size:15px}
 table{border-collapse:collapse}
 td,th{padding:2px 6px;text-align:left;vertical-align:top}
 th{font-weight:600;color:var(--muted);font-size:12px}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 table.bars{width:100%}
 table.bars td.k{white-space:nowrap;max-width:180px;overflow:hidden;text-overflow:ellipsis}
 table.bars td.bar{width:60%}
@@ -1059,6 +1096,7 @@ dl.meta dt{color:var(--muted)}dl.meta dd{margin:0;word-break:break-all}
 .text .s:hover{background:#fff7cc}
 mark{border-radius:3px;padding:0 1px;color:inherit}
 mark.m-place{background:var(--place)}mark.m-org{background:var(--org)}mark.m-person{background:var(--person)}mark.m-policy{background:var(--policy)}
+.legend{font-size:12px;color:var(--muted)}
 sup.lab{font-size:10px;color:var(--muted);margin:0 3px;white-space:nowrap}
 sup.lab b{display:inline-block;width:7px;height:7px;border-radius:50%;margin-right:2px}
 "#;
