@@ -1,31 +1,120 @@
-//! Dictionary matching of places, organisations, people and policy terms.
+//! The `gazetteer` stage: every place, organisation, person and policy term in the text,
+//! found with Aho–Corasick and linked to one canonical entry.
 //!
-//! Placeholder: registers the `gazetteer` stage, which passes documents through unchanged.
+//! Dictionaries are TSV files ([`dictionary`] describes the format): one surface a line, with
+//! its canonical id, kind, optional parent and attributes; aliases share the id (河北省 and 河北
+//! are both `place:130000`). They are validated together, compiled into one automaton
+//! ([`Gazetteer`]) with one of two engines (daachorse's charwise double array, or the
+//! `aho-corasick` crate), and the compiled form is cached in a file keyed by a hash of the
+//! dictionaries, engine and options, so start-up loads it instead of rebuilding.
+//!
+//! Matching is leftmost-longest across all dictionaries, so a longer entry of another kind wins
+//! over the place inside it (北京大学 is an organisation, not 北京). Short aliases (冀) are only
+//! matched when enabled, and place names that are also common words (和平, 东方) only in context.
+//!
+//! ```
+//! use zhpipe_gazetteer::{CompileOptions, Gazetteer, Source};
+//!
+//! let places = Source::from_text("places", "surface\tid\tkind\tparent\n\
+//!     北京市\tplace:110000\tprovince\n北京\tplace:110000\tprovince\n");
+//! let orgs = Source::from_text("organisations", "surface\tid\tkind\n\
+//!     北京大学\torg:pku\torganisation\n");
+//! let gazetteer = Gazetteer::from_sources(&[places, orgs], CompileOptions::default()).unwrap();
+//!
+//! let text = "北京大学在北京";
+//! let found: Vec<String> = gazetteer
+//!     .find(text, &[])
+//!     .iter()
+//!     .map(|m| format!("{}/{}@{}", &text[m.span.range()], m.kind, m.span))
+//!     .collect();
+//! assert_eq!(found, ["北京大学/organisation@0..12", "北京/province@15..21"]);
+//! ```
+
+pub mod config;
+pub mod dictionary;
+mod error;
+mod gazetteer;
+pub mod hash;
+
+use std::path::PathBuf;
 
 use zhpipe_core::{ConfigError, Document, Layers, Registry, Stage, StageError, StageSpec};
 
-/// Registers this crate's stages.
+pub use config::{AhoCorasickKind, CommonWords, CompileOptions, EngineKind, GazetteerConfig};
+pub use dictionary::{Dictionaries, Source};
+pub use error::Error;
+pub use gazetteer::{CacheOutcome, EntryRef, Gazetteer, MatchRules, cache_key};
+
+/// Registers the `gazetteer` stage.
 pub fn register(registry: &mut Registry) {
-    registry.register("gazetteer", "Dictionary matching of places, organisations, people and policy terms.", build);
+    registry.register(
+        "gazetteer",
+        "Places, organisations, people and policy terms from dictionaries (Aho–Corasick).",
+        build,
+    );
 }
 
-fn build(_spec: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
-    Ok(Box::new(Placeholder))
+fn build(spec: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
+    let config: GazetteerConfig = spec.parse()?;
+    let paths: Vec<PathBuf> = config.dictionaries.iter().map(|p| spec.resolve(p)).collect();
+    let cache_dir = (!config.cache_dir.as_os_str().is_empty()).then(|| spec.resolve(&config.cache_dir));
+    Ok(Box::new(GazetteerStage::open(&config, &paths, cache_dir)?))
 }
 
-struct Placeholder;
+/// The stage: a compiled [`Gazetteer`] applied to each document's text (and tokens).
+#[derive(Debug)]
+pub struct GazetteerStage {
+    gazetteer: Gazetteer,
+    cache: CacheOutcome,
+}
 
-impl Stage for Placeholder {
+impl GazetteerStage {
+    /// Builds the stage from its config; `paths` and `cache_dir` are already resolved.
+    pub fn open(config: &GazetteerConfig, paths: &[PathBuf], cache_dir: Option<PathBuf>) -> Result<Self, ConfigError> {
+        if paths.is_empty() {
+            return Err(ConfigError::new("`dictionaries` is empty: name at least one dictionary file"));
+        }
+        let (gazetteer, cache) = Gazetteer::open(paths, config.compile_options(), cache_dir.as_deref())
+            .map_err(|e| ConfigError::new(e.to_string()))?;
+        let rules = MatchRules { token_boundaries: config.token_boundaries, common_words: config.common_words };
+        Ok(Self { gazetteer: gazetteer.with_rules(rules), cache })
+    }
+
+    /// Wraps an already compiled gazetteer.
+    pub fn new(gazetteer: Gazetteer) -> Self {
+        Self { gazetteer, cache: CacheOutcome::Disabled }
+    }
+
+    /// The compiled gazetteer.
+    pub fn gazetteer(&self) -> &Gazetteer {
+        &self.gazetteer
+    }
+
+    /// Whether the compiled form was loaded, written or could not be written.
+    pub fn cache_outcome(&self) -> &CacheOutcome {
+        &self.cache
+    }
+}
+
+impl Stage for GazetteerStage {
     fn name(&self) -> &str {
         "gazetteer"
     }
+
     fn requires(&self) -> Layers {
         Layers::TEXT
     }
+
     fn provides(&self) -> Layers {
         Layers::MENTIONS
     }
-    fn process(&self, _doc: &mut Document) -> Result<(), StageError> {
+
+    fn process(&self, doc: &mut Document) -> Result<(), StageError> {
+        let mut mentions = std::mem::take(&mut doc.mentions);
+        mentions.clear();
+        self.gazetteer.find_into(&doc.text, &doc.tokens, &mut mentions);
+        doc.mentions = mentions;
+        doc.layers.insert(Layers::MENTIONS);
         Ok(())
     }
 }

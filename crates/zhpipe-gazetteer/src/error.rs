@@ -1,0 +1,68 @@
+//! The one error type of this crate: a dictionary or compiled form that cannot be used.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Why a gazetteer could not be built or loaded.
+///
+/// Dictionary problems always name the file and the line (`dictionaries/places.tsv:12: …`).
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+}
+
+#[derive(Debug)]
+enum ErrorKind {
+    Dictionary { path: PathBuf, line: usize, message: String },
+    Io { path: PathBuf, source: std::io::Error },
+    Compiled { message: String },
+    Engine { message: String },
+}
+
+impl Error {
+    pub(crate) fn dictionary(path: &Path, line: usize, message: impl Into<String>) -> Self {
+        Self { kind: ErrorKind::Dictionary { path: path.to_owned(), line, message: message.into() } }
+    }
+
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        Self { kind: ErrorKind::Io { path: path.to_owned(), source } }
+    }
+
+    pub(crate) fn compiled(message: impl Into<String>) -> Self {
+        Self { kind: ErrorKind::Compiled { message: message.into() } }
+    }
+
+    pub(crate) fn engine(message: impl fmt::Display) -> Self {
+        Self { kind: ErrorKind::Engine { message: message.to_string() } }
+    }
+
+    /// The dictionary file and 1-based line at fault, for errors in a dictionary.
+    pub fn location(&self) -> Option<(&Path, usize)> {
+        match &self.kind {
+            ErrorKind::Dictionary { path, line, .. } => Some((path, *line)),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ErrorKind::Dictionary { path, line, message } => {
+                write!(f, "{}:{line}: {message}", path.display())
+            }
+            ErrorKind::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            ErrorKind::Compiled { message } => write!(f, "compiled gazetteer: {message}"),
+            ErrorKind::Engine { message } => write!(f, "building the automaton: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            ErrorKind::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,562 @@
+//! The compiled gazetteer: an automaton over every surface, and the table of entries its
+//! matches point to.
+//!
+//! A key design decision: the automaton's value for a surface *is* the entry index (with two
+//! flag bits), so a match becomes a mention without a second lookup; and the mention's strings
+//! are `Arc<str>`s created once per entry, on its first match, so that loading a 350,000-entry
+//! gazetteer allocates a handful of buffers rather than a million strings.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use aho_corasick::AhoCorasick;
+use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
+use serde::{Deserialize, Serialize};
+use zhpipe_core::{Mention, Span, Token};
+
+use crate::config::{AhoCorasickKind, CommonWords, CompileOptions, EngineKind};
+use crate::dictionary::{Dictionaries, Source, flags};
+use crate::hash::StableHasher;
+use crate::Error;
+
+/// Bumped whenever the layout of the compiled form changes, so old files are never misread.
+const FORMAT_VERSION: u32 = 1;
+const MAGIC: &[u8; 8] = b"ZHGAZ\0\0\x01";
+const HEADER_LEN: usize = 8 + 8 + 4 + 8 + 8 + 8;
+const NO_PARENT: u32 = 0;
+
+/// The entry table as stored in the compiled form (postcard). Strings are concatenated into
+/// one buffer each so that loading costs one copy, not one allocation per entry.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Table {
+    kinds: Vec<String>,
+    dictionaries: Vec<String>,
+    /// `id \t name \t attributes` of every entry, back to back.
+    entry_text: String,
+    /// End of each entry's record in `entry_text`.
+    entry_ends: Vec<u32>,
+    /// `kind | dictionary << 16`.
+    entry_meta: Vec<u32>,
+    /// Parent entry index + 1; 0 when the entry has no parent in these dictionaries.
+    entry_parent: Vec<u32>,
+    pattern_count: u32,
+    /// aho-corasick automata cannot be serialised: for that engine the compiled form keeps the
+    /// validated surfaces (and their values) so that start-up skips parsing and checking the
+    /// dictionaries and only rebuilds the automaton. Empty for daachorse.
+    pattern_text: String,
+    pattern_ends: Vec<u32>,
+    pattern_values: Vec<u32>,
+}
+
+enum Automaton {
+    /// No patterns at all.
+    Empty,
+    Daachorse(CharwiseDoubleArrayAhoCorasick<u32>),
+    AhoCorasick { automaton: AhoCorasick, values: Vec<u32> },
+}
+
+/// The strings of one entry, shared by all its mentions.
+struct Names {
+    id: Arc<str>,
+    name: Arc<str>,
+}
+
+/// Rules applied to matches when building mentions (they do not change the compiled form).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MatchRules {
+    /// Keep only mentions on token boundaries when tokens exist.
+    pub token_boundaries: bool,
+    /// When common-word surfaces count.
+    pub common_words: CommonWords,
+}
+
+/// One entry of a gazetteer, borrowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EntryRef<'a> {
+    /// Canonical id.
+    pub id: &'a str,
+    /// Canonical name.
+    pub name: &'a str,
+    /// Kind.
+    pub kind: &'a str,
+    /// Dictionary name.
+    pub dictionary: &'a str,
+    /// Attributes other than flags (`role=…`).
+    pub attributes: &'a str,
+    /// The parent entry's index.
+    pub parent: Option<usize>,
+}
+
+/// How [`Gazetteer::open`] got its gazetteer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CacheOutcome {
+    /// Loaded from this compiled file.
+    Loaded(PathBuf),
+    /// Compiled from the dictionaries and written to this file.
+    Written(PathBuf),
+    /// Compiled from the dictionaries; the file could not be written (the reason).
+    NotWritten(String),
+    /// Compiled from the dictionaries; no cache directory was given.
+    Disabled,
+}
+
+/// Dictionaries compiled into one automaton.
+pub struct Gazetteer {
+    options: CompileOptions,
+    rules: MatchRules,
+    table: Table,
+    automaton: Automaton,
+    kinds: Vec<Arc<str>>,
+    dictionaries: Vec<Arc<str>>,
+    names: Vec<OnceLock<Names>>,
+}
+
+impl std::fmt::Debug for Gazetteer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gazetteer")
+            .field("options", &self.options)
+            .field("rules", &self.rules)
+            .field("entries", &self.entry_count())
+            .field("patterns", &self.pattern_count())
+            .finish()
+    }
+}
+
+impl Gazetteer {
+    /// Parses, validates and compiles dictionaries given as text.
+    pub fn from_sources(sources: &[Source], options: CompileOptions) -> Result<Self, Error> {
+        Self::build(&Dictionaries::parse(sources)?, options)
+    }
+
+    /// Compiles validated dictionaries.
+    pub fn build(dictionaries: &Dictionaries, options: CompileOptions) -> Result<Self, Error> {
+        let mut table = Table { dictionaries: dictionaries.names.clone(), ..Table::default() };
+        let mut kind_index = std::collections::HashMap::new();
+        let parents = dictionaries.parent_indices();
+        for (entry, parent) in dictionaries.entries.iter().zip(&parents) {
+            let next = kind_index.len();
+            let kind = *kind_index.entry(entry.kind.as_str()).or_insert_with(|| {
+                table.kinds.push(entry.kind.clone());
+                next
+            });
+            if kind > u16::MAX as usize || entry.dictionary > u16::MAX as usize {
+                return Err(Error::compiled("more than 65,536 kinds or dictionaries"));
+            }
+            for (i, part) in [&entry.id, &entry.name, &entry.attributes].into_iter().enumerate() {
+                if i > 0 {
+                    table.entry_text.push('\t');
+                }
+                table.entry_text.push_str(part);
+            }
+            let end = u32::try_from(table.entry_text.len()).map_err(|_| Error::compiled("entry table over 4 GiB"))?;
+            table.entry_ends.push(end);
+            table.entry_meta.push(kind as u32 | (entry.dictionary as u32) << 16);
+            table.entry_parent.push(parent.map_or(NO_PARENT, |p| p + 1));
+        }
+        let patterns: Vec<(&str, u32)> = dictionaries
+            .patterns
+            .iter()
+            .filter(|p| options.short_aliases || p.flags & flags::SHORT == 0)
+            .map(|p| (p.surface.as_str(), p.entry | p.flags))
+            .collect();
+        table.pattern_count = patterns.len() as u32;
+        let automaton = match options.engine {
+            _ if patterns.is_empty() => Automaton::Empty,
+            EngineKind::Daachorse => Automaton::Daachorse(build_daachorse(&patterns, options.overlapping)?),
+            EngineKind::AhoCorasick => {
+                for (surface, value) in &patterns {
+                    table.pattern_text.push_str(surface);
+                    table.pattern_ends.push(table.pattern_text.len() as u32);
+                    table.pattern_values.push(*value);
+                }
+                let automaton = build_aho_corasick(patterns.iter().map(|p| p.0), &options)?;
+                Automaton::AhoCorasick { automaton, values: table.pattern_values.clone() }
+            }
+        };
+        Ok(Self::assemble(options, table, automaton))
+    }
+
+    fn assemble(options: CompileOptions, table: Table, automaton: Automaton) -> Self {
+        let kinds = table.kinds.iter().map(|k| Arc::from(k.as_str())).collect();
+        let dictionaries = table.dictionaries.iter().map(|d| Arc::from(d.as_str())).collect();
+        let names = std::iter::repeat_with(OnceLock::new).take(table.entry_ends.len()).collect();
+        Self { options, rules: MatchRules::default(), table, automaton, kinds, dictionaries, names }
+    }
+
+    /// Reads the dictionaries and returns the gazetteer compiled from them, loading it from
+    /// `cache_dir` when a compiled file for exactly these contents, engine and options is there,
+    /// and writing one otherwise.
+    pub fn open(
+        paths: &[PathBuf],
+        options: CompileOptions,
+        cache_dir: Option<&Path>,
+    ) -> Result<(Self, CacheOutcome), Error> {
+        let sources = paths.iter().map(|p| Source::read(p)).collect::<Result<Vec<_>, _>>()?;
+        let Some(dir) = cache_dir else {
+            return Ok((Self::from_sources(&sources, options)?, CacheOutcome::Disabled));
+        };
+        let key = cache_key(&sources, &options);
+        let path = dir.join(format!("gazetteer-{key:016x}.bin"));
+        if let Ok(bytes) = std::fs::read(&path) {
+            // A damaged or foreign file is rebuilt, not trusted.
+            if let Ok(gazetteer) = Self::from_bytes(&bytes, Some(key)) {
+                return Ok((gazetteer, CacheOutcome::Loaded(path)));
+            }
+        }
+        let gazetteer = Self::from_sources(&sources, options)?;
+        let outcome = match write_atomically(dir, &path, &gazetteer.to_bytes(key)) {
+            Ok(()) => CacheOutcome::Written(path),
+            Err(e) => CacheOutcome::NotWritten(format!("{}: {e}", path.display())),
+        };
+        Ok((gazetteer, outcome))
+    }
+
+    /// The compiled form: a header (magic, key, options, lengths, checksum), the entry table
+    /// (postcard) and, for daachorse, the automaton in daachorse's own format.
+    pub fn to_bytes(&self, key: u64) -> Vec<u8> {
+        let table = postcard::to_stdvec(&self.table).expect("serialising into memory cannot fail");
+        let automaton = match &self.automaton {
+            Automaton::Daachorse(a) => a.serialize(),
+            Automaton::Empty | Automaton::AhoCorasick { .. } => Vec::new(),
+        };
+        let mut checksum = StableHasher::new();
+        checksum.write(&table);
+        checksum.write(&automaton);
+        let mut out = Vec::with_capacity(HEADER_LEN + table.len() + automaton.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&key.to_le_bytes());
+        out.extend_from_slice(&encode_options(&self.options));
+        out.extend_from_slice(&(table.len() as u64).to_le_bytes());
+        out.extend_from_slice(&(automaton.len() as u64).to_le_bytes());
+        out.extend_from_slice(&checksum.finish().to_le_bytes());
+        out.extend_from_slice(&table);
+        out.extend_from_slice(&automaton);
+        out
+    }
+
+    /// Loads a compiled form written by [`Gazetteer::to_bytes`], checking its key when given.
+    pub fn from_bytes(bytes: &[u8], expected_key: Option<u64>) -> Result<Self, Error> {
+        if bytes.len() < HEADER_LEN || &bytes[..8] != MAGIC {
+            return Err(Error::compiled("not a compiled gazetteer of this version"));
+        }
+        let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+        let key = u64_at(8);
+        if expected_key.is_some_and(|k| k != key) {
+            return Err(Error::compiled("compiled for other dictionaries or options"));
+        }
+        let options = decode_options(bytes[16..20].try_into().expect("4 bytes"))?;
+        let (table_len, automaton_len, checksum) = (u64_at(20), u64_at(28), u64_at(36));
+        let body = &bytes[HEADER_LEN..];
+        if table_len.checked_add(automaton_len) != Some(body.len() as u64) {
+            return Err(Error::compiled("truncated file"));
+        }
+        if crate::hash::hash(body) != checksum {
+            return Err(Error::compiled("checksum mismatch"));
+        }
+        let (table_bytes, automaton_bytes) = body.split_at(table_len as usize);
+        let table: Table = postcard::from_bytes(table_bytes).map_err(|e| Error::compiled(e.to_string()))?;
+        check_table(&table)?;
+        let automaton = match options.engine {
+            _ if table.pattern_count == 0 => Automaton::Empty,
+            EngineKind::Daachorse => {
+                // SAFETY: the bytes are exactly what `serialize` wrote: the checksum over them
+                // matches the one written beside them, and the format version is in the magic.
+                // (The cache directory is trusted like the binary: a file crafted to pass the
+                // checksum is out of scope.)
+                let (automaton, rest) =
+                    unsafe { CharwiseDoubleArrayAhoCorasick::<u32>::deserialize_unchecked(automaton_bytes) };
+                if !rest.is_empty() {
+                    return Err(Error::compiled("trailing bytes after the automaton"));
+                }
+                Automaton::Daachorse(automaton)
+            }
+            EngineKind::AhoCorasick => {
+                let mut start = 0;
+                let surfaces = table.pattern_ends.iter().map(|&end| {
+                    let s = &table.pattern_text[start..end as usize];
+                    start = end as usize;
+                    s
+                });
+                let automaton = build_aho_corasick(surfaces, &options)?;
+                Automaton::AhoCorasick { automaton, values: table.pattern_values.clone() }
+            }
+        };
+        Ok(Self::assemble(options, table, automaton))
+    }
+
+    /// Sets the rules applied when building mentions.
+    pub fn with_rules(mut self, rules: MatchRules) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    /// The options it was compiled with.
+    pub fn options(&self) -> CompileOptions {
+        self.options
+    }
+
+    /// Number of canonical entries.
+    pub fn entry_count(&self) -> usize {
+        self.table.entry_ends.len()
+    }
+
+    /// Number of surfaces in the automaton.
+    pub fn pattern_count(&self) -> usize {
+        self.table.pattern_count as usize
+    }
+
+    /// Entry `index`. Panics when out of range.
+    pub fn entry(&self, index: usize) -> EntryRef<'_> {
+        let start = if index == 0 { 0 } else { self.table.entry_ends[index - 1] as usize };
+        let record = &self.table.entry_text[start..self.table.entry_ends[index] as usize];
+        let mut parts = record.splitn(3, '\t');
+        let (id, name, attributes) =
+            (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let meta = self.table.entry_meta[index];
+        let parent = self.table.entry_parent[index];
+        EntryRef {
+            id,
+            name,
+            attributes,
+            kind: &self.table.kinds[(meta & 0xffff) as usize],
+            dictionary: &self.table.dictionaries[(meta >> 16) as usize],
+            parent: (parent != NO_PARENT).then(|| parent as usize - 1),
+        }
+    }
+
+    /// Calls `f(start, end, value)` for every match of the bare engine, in the engine's order:
+    /// leftmost-longest, or every overlapping match when compiled so. `value` is the entry index
+    /// with the [`flags`] bits.
+    #[inline]
+    pub fn for_each_match(&self, text: &str, mut f: impl FnMut(usize, usize, u32)) {
+        match &self.automaton {
+            Automaton::Empty => {}
+            Automaton::Daachorse(a) if self.options.overlapping => {
+                for m in a.find_overlapping_iter(text) {
+                    f(m.start(), m.end(), m.value());
+                }
+            }
+            Automaton::Daachorse(a) => {
+                for m in a.leftmost_find_iter(text) {
+                    f(m.start(), m.end(), m.value());
+                }
+            }
+            Automaton::AhoCorasick { automaton, values } if self.options.overlapping => {
+                for m in automaton.find_overlapping_iter(text) {
+                    f(m.start(), m.end(), values[m.pattern().as_usize()]);
+                }
+            }
+            Automaton::AhoCorasick { automaton, values } => {
+                for m in automaton.find_iter(text) {
+                    f(m.start(), m.end(), values[m.pattern().as_usize()]);
+                }
+            }
+        }
+    }
+
+    /// The mentions in `text`, ordered by span. `tokens` (possibly empty) serve the token
+    /// rules.
+    pub fn find(&self, text: &str, tokens: &[Token]) -> Vec<Mention> {
+        let mut out = Vec::new();
+        self.find_into(text, tokens, &mut out);
+        out
+    }
+
+    /// Appends the mentions in `text` to `out` (which should hold no mentions of another text).
+    pub fn find_into(&self, text: &str, tokens: &[Token], out: &mut Vec<Mention>) {
+        let first = out.len();
+        let check_tokens = self.rules.token_boundaries && !tokens.is_empty();
+        self.for_each_match(text, |start, end, value| {
+            let entry = (value & flags::ENTRY_MASK) as usize;
+            if value & flags::COMMON != 0 && !self.common_word_counts(entry, start, end, tokens, &out[first..]) {
+                return;
+            }
+            if check_tokens && !(is_token_boundary(tokens, start) && is_token_boundary(tokens, end)) {
+                return;
+            }
+            out.push(self.mention(entry, start, end));
+        });
+        if self.options.overlapping {
+            // Engines report overlapping matches by end; mentions are ordered by span.
+            out[first..].sort_unstable_by_key(|m| (m.span.start, m.span.end));
+        }
+    }
+
+    #[inline]
+    fn mention(&self, entry: usize, start: usize, end: usize) -> Mention {
+        let names = self.names[entry].get_or_init(|| {
+            let e = self.entry(entry);
+            Names { id: Arc::from(e.id), name: Arc::from(e.name) }
+        });
+        let meta = self.table.entry_meta[entry];
+        Mention {
+            span: Span::new(start, end),
+            id: Arc::clone(&names.id),
+            kind: Arc::clone(&self.kinds[(meta & 0xffff) as usize]),
+            name: Arc::clone(&names.name),
+            dictionary: Arc::clone(&self.dictionaries[(meta >> 16) as usize]),
+        }
+    }
+
+    /// The rule for place names that are also common words: they count right after a mention
+    /// of one of their ancestors (天津和平, 广东中山), or when the segmenter tagged exactly that
+    /// span as a place name.
+    fn common_word_counts(&self, entry: usize, start: usize, end: usize, tokens: &[Token], before: &[Mention]) -> bool {
+        match self.rules.common_words {
+            CommonWords::Always => return true,
+            CommonWords::Never => return false,
+            CommonWords::Context => {}
+        }
+        let i = tokens.partition_point(|t| t.span.start < start);
+        if let Some(t) = tokens.get(i) {
+            if t.span == Span::new(start, end) && t.pos.is_some_and(|p| p.as_str().starts_with("ns")) {
+                return true;
+            }
+        }
+        for previous in before.iter().rev() {
+            if previous.span.end > start {
+                continue;
+            }
+            if previous.span.end < start {
+                break;
+            }
+            let mut ancestor = self.table.entry_parent[entry];
+            for _ in 0..8 {
+                if ancestor == NO_PARENT {
+                    break;
+                }
+                let index = ancestor as usize - 1;
+                if self.names[index].get().is_some_and(|n| Arc::ptr_eq(&n.id, &previous.id)) {
+                    return true;
+                }
+                ancestor = self.table.entry_parent[index];
+            }
+        }
+        false
+    }
+}
+
+fn is_token_boundary(tokens: &[Token], at: usize) -> bool {
+    let i = tokens.partition_point(|t| t.span.end < at);
+    tokens.get(i).is_some_and(|t| t.span.end == at || t.span.start == at)
+        || tokens.get(i + 1).is_some_and(|t| t.span.start == at)
+}
+
+fn build_daachorse(patterns: &[(&str, u32)], overlapping: bool) -> Result<CharwiseDoubleArrayAhoCorasick<u32>, Error> {
+    let kind = if overlapping { MatchKind::Standard } else { MatchKind::LeftmostLongest };
+    CharwiseDoubleArrayAhoCorasickBuilder::new()
+        .match_kind(kind)
+        .build_with_values(patterns.iter().copied())
+        .map_err(Error::engine)
+}
+
+fn build_aho_corasick<'a>(surfaces: impl IntoIterator<Item = &'a str>, options: &CompileOptions) -> Result<AhoCorasick, Error> {
+    let kind = match options.aho_corasick_kind {
+        AhoCorasickKind::Auto => None,
+        AhoCorasickKind::NfaNoncontiguous => Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA),
+        AhoCorasickKind::NfaContiguous => Some(aho_corasick::AhoCorasickKind::ContiguousNFA),
+        AhoCorasickKind::Dfa => Some(aho_corasick::AhoCorasickKind::DFA),
+    };
+    let match_kind = if options.overlapping {
+        aho_corasick::MatchKind::Standard
+    } else {
+        aho_corasick::MatchKind::LeftmostLongest
+    };
+    AhoCorasick::builder().match_kind(match_kind).kind(kind).build(surfaces).map_err(Error::engine)
+}
+
+fn encode_options(options: &CompileOptions) -> [u8; 4] {
+    [
+        match options.engine {
+            EngineKind::Daachorse => 0,
+            EngineKind::AhoCorasick => 1,
+        },
+        match options.aho_corasick_kind {
+            AhoCorasickKind::Auto => 0,
+            AhoCorasickKind::NfaNoncontiguous => 1,
+            AhoCorasickKind::NfaContiguous => 2,
+            AhoCorasickKind::Dfa => 3,
+        },
+        options.overlapping as u8,
+        options.short_aliases as u8,
+    ]
+}
+
+fn decode_options(bytes: [u8; 4]) -> Result<CompileOptions, Error> {
+    let bad = || Error::compiled("unknown options in header");
+    Ok(CompileOptions {
+        engine: match bytes[0] {
+            0 => EngineKind::Daachorse,
+            1 => EngineKind::AhoCorasick,
+            _ => return Err(bad()),
+        },
+        aho_corasick_kind: match bytes[1] {
+            0 => AhoCorasickKind::Auto,
+            1 => AhoCorasickKind::NfaNoncontiguous,
+            2 => AhoCorasickKind::NfaContiguous,
+            3 => AhoCorasickKind::Dfa,
+            _ => return Err(bad()),
+        },
+        overlapping: bytes[2] != 0,
+        short_aliases: bytes[3] != 0,
+    })
+}
+
+/// Checks the invariants `entry` and `mention` rely on, so a bad table is an error at load
+/// rather than a panic mid-run.
+fn check_table(t: &Table) -> Result<(), Error> {
+    let n = t.entry_ends.len();
+    let bad = |what: &str| Err(Error::compiled(format!("inconsistent entry table: {what}")));
+    if t.entry_meta.len() != n || t.entry_parent.len() != n {
+        return bad("column lengths differ");
+    }
+    let mut start = 0;
+    for &end in &t.entry_ends {
+        if (end as usize) < start || !t.entry_text.is_char_boundary(end as usize) {
+            return bad("entry offsets");
+        }
+        start = end as usize;
+    }
+    if t.entry_meta.iter().any(|m| (m & 0xffff) as usize >= t.kinds.len() || (m >> 16) as usize >= t.dictionaries.len()) {
+        return bad("kind or dictionary index");
+    }
+    if t.entry_parent.iter().any(|&p| p as usize > n) {
+        return bad("parent index");
+    }
+    if t.pattern_ends.len() != t.pattern_values.len()
+        || t.pattern_values.iter().any(|v| (v & flags::ENTRY_MASK) as usize >= n)
+    {
+        return bad("pattern values");
+    }
+    let mut start = 0;
+    for &end in &t.pattern_ends {
+        if (end as usize) < start || !t.pattern_text.is_char_boundary(end as usize) {
+            return bad("pattern offsets");
+        }
+        start = end as usize;
+    }
+    Ok(())
+}
+
+/// The cache key: the format version, the compile options and every dictionary's name and
+/// contents, in order.
+pub fn cache_key(sources: &[Source], options: &CompileOptions) -> u64 {
+    let mut h = StableHasher::new();
+    h.write(&FORMAT_VERSION.to_le_bytes());
+    h.write(&encode_options(options));
+    h.write(&(sources.len() as u64).to_le_bytes());
+    for source in sources {
+        h.write_str(&source.name);
+        h.write_str(&source.text);
+    }
+    h.finish()
+}
+
+fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
