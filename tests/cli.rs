@@ -288,6 +288,36 @@ fn shards_1_to_4_together_give_the_unsharded_records_each_once() {
     let mut expected = all.clone();
     expected.sort();
     assert!(union == expected, "the shards' records differ from the unsharded run's");
+
+    // One report over every shard's records.
+    let merged = dir.path().join("merged");
+    let mut args = vec!["report".to_owned(), "--output".to_owned(), merged.display().to_string()];
+    args.extend((1..=4).map(|k| dir.path().join(format!("shard-{k}/documents.jsonl")).display().to_string()));
+    let output = zhpipe(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let html = fs::read_to_string(merged.join("report.html")).unwrap();
+    assert!(html.contains("data-documents=\"60\" data-ok=\"60\" data-failed=\"0\""));
+}
+
+#[test]
+fn report_command_rebuilds_the_report_of_a_run_from_its_records() {
+    let out = tempfile::tempdir().unwrap();
+    let output = run_to(out.path(), &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let rebuilt = out.path().join("rebuilt");
+    let records = out.path().join("documents.jsonl");
+    let output = zhpipe(&["report", "--output", rebuilt.to_str().unwrap(), records.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let original = fs::read_to_string(out.path().join("report.html")).unwrap();
+    // The same page, but for the pipeline line, which only a run knows.
+    let chain_start = original.find("<p class=\"chain\">").unwrap();
+    let chain_end = chain_start + original[chain_start..].find("</p>").unwrap() + "</p>".len();
+    let without_chain = format!("{}{}", &original[..chain_start], &original[chain_end..]);
+    assert!(fs::read_to_string(rebuilt.join("report.html")).unwrap() == without_chain);
+
+    let output = zhpipe(&["report", "--output", rebuilt.to_str().unwrap(), "no/such/documents.jsonl"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("input no/such/documents.jsonl is not a file"), "{}", stderr(&output));
 }
 
 #[test]

@@ -27,7 +27,7 @@ pub mod report;
 mod run;
 mod shard;
 
-pub use run::{ExitStatus, Output, RunError, RunOptions, RunSummary, StageTiming, run};
+pub use run::{ExitStatus, Output, RunError, RunOptions, RunSummary, StageTiming, report_from_records, run};
 pub use shard::{Shard, fnv1a64};
 
 use zhpipe_core::Registry;

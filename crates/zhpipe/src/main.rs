@@ -55,6 +55,18 @@ enum Command {
         /// `[input] paths`.
         inputs: Vec<String>,
     },
+    /// Write report.html from output records, e.g. the documents.jsonl of every shard of a corpus.
+    Report {
+        /// Directory for report.html.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// How many documents (the first ones) the report shows with their full text.
+        #[arg(long, value_name = "N", default_value_t = zhpipe::report::DEFAULT_REPORT_DOCUMENTS)]
+        report_documents: usize,
+        /// documents.jsonl files, read in the order given, or `-` for records on stdin.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+    },
     /// List the stages this build knows, for `use = "..."` in a config.
     Stages,
 }
@@ -67,6 +79,18 @@ fn main() -> ExitCode {
                 println!("{name:<14} {summary}");
             }
             ExitCode::SUCCESS
+        }
+        Command::Report { output, report_documents, inputs } => {
+            match zhpipe::report_from_records(&inputs, &output, report_documents) {
+                Ok(documents) => {
+                    eprintln!("{}: {documents} documents", output.join("report.html").display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("zhpipe: {}", e.message);
+                    ExitCode::from(e.status as u8)
+                }
+            }
         }
         Command::Run { config, output, threads, quiet, shard, resume, report_documents, inputs } => {
             let output = output.map(|o| if o == "-" { Output::Stdout } else { Output::Dir(o.into()) });

@@ -782,9 +782,13 @@ impl Report {
             "<b>{}</b> documents · <b>{}</b> ok · <b>{}</b> failed · <b>{}</b> sentences · <b>{}</b> mentions",
             self.documents, self.ok, failed, self.sentences, self.mentions
         );
-        out.push_str("</p><p class=\"chain\">pipeline: ");
-        esc(&mut out, &self.options.stages.join(" → "));
-        out.push_str("</p><nav><a href=\"#corpus\">Corpus</a> <a href=\"#documents\">Documents</a></nav></header>\n<main>\n");
+        out.push_str("</p>");
+        if !self.options.stages.is_empty() {
+            out.push_str("<p class=\"chain\">pipeline: ");
+            esc(&mut out, &self.options.stages.join(" → "));
+            out.push_str("</p>");
+        }
+        out.push_str("<nav><a href=\"#corpus\">Corpus</a> <a href=\"#documents\">Documents</a></nav></header>\n<main>\n");
 
         out.push_str("<section id=\"corpus\"><h2>Corpus</h2>\n<div class=\"grid\">\n");
         self.card_bars(&mut out, "Documents by month", &self.months.sorted(), self.months.other, None);

@@ -452,15 +452,7 @@ fn resume(
     let mut batch: Vec<String> = Vec::with_capacity(batch_size);
     let mut summarise = |batch: &mut Vec<String>| {
         if let Some(report) = report.as_deref_mut() {
-            let first = report.documents();
-            let docs: Vec<DocSummary> = pool.install(|| {
-                batch
-                    .par_iter()
-                    .enumerate()
-                    .map(|(i, line)| report::summarise(line, report.wants_text(first + i as u64)))
-                    .collect()
-            });
-            docs.into_iter().for_each(|doc| report.add(doc));
+            add_lines(report, pool, batch);
         }
         batch.clear();
     };
@@ -495,6 +487,59 @@ fn resume(
     file.set_len(complete).map_err(|e| RunError::io("truncate", &tmp, e))?;
     file.seek(SeekFrom::End(0)).map_err(|e| RunError::io("seek", &tmp, e))?;
     Ok((done, line_number))
+}
+
+/// Adds record lines to the report in order, summarising them in parallel.
+fn add_lines(report: &mut Report, pool: &rayon::ThreadPool, lines: &[String]) {
+    let first = report.documents();
+    let docs: Vec<DocSummary> = pool.install(|| {
+        lines.par_iter().enumerate().map(|(i, line)| report::summarise(line, report.wants_text(first + i as u64))).collect()
+    });
+    docs.into_iter().for_each(|doc| report.add(doc));
+}
+
+/// `zhpipe report`: writes `dir/report.html` from existing output records, e.g. the
+/// `documents.jsonl` of every shard of one corpus, read in the order given (`-` is stdin).
+/// Returns the number of records.
+pub fn report_from_records(inputs: &[PathBuf], dir: &Path, documents_with_text: usize) -> Result<u64, RunError> {
+    if inputs.is_empty() {
+        return Err(RunError::usage("no input: give documents.jsonl files, or `-` for stdin"));
+    }
+    for input in inputs.iter().filter(|p| p.as_os_str() != "-") {
+        if !input.is_file() {
+            return Err(RunError::usage(format!("input {} is not a file", input.display())));
+        }
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunError::usage(format!("cannot start {threads} threads: {e}")))?;
+    let mut report = Report::new(ReportOptions { documents_with_text, stages: Vec::new(), ..ReportOptions::default() });
+    let batch_size = threads * BATCH_PER_THREAD;
+    for input in inputs {
+        let (reader, name): (Box<dyn BufRead>, &Path) = if input.as_os_str() == "-" {
+            (Box::new(io::stdin().lock()), Path::new("stdin"))
+        } else {
+            (Box::new(BufReader::new(File::open(input).map_err(|e| RunError::io("open", input, e))?)), input)
+        };
+        let mut batch = Vec::with_capacity(batch_size);
+        for line in reader.lines() {
+            let line = line.map_err(|e| RunError::io("read", name, e))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            batch.push(line);
+            if batch.len() == batch_size {
+                add_lines(&mut report, &pool, &batch);
+                batch.clear();
+            }
+        }
+        add_lines(&mut report, &pool, &batch);
+    }
+    fs::create_dir_all(dir).map_err(|e| RunError::io("create output directory", dir, e))?;
+    write_atomically(&dir.join("report.html"), report.render().as_bytes())?;
+    Ok(report.documents())
 }
 
 /// Writes a whole file under a temporary name, then renames it into place.
