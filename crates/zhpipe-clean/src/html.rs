@@ -18,13 +18,13 @@ use crate::pinyin::is_han;
 
 static TAG: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)<(?:!doctype|!--|html|head|body|meta|title|p|div|span|br|a|img|table|tr|td|ul|ol|li|h[1-6]|script|style|iframe|section|article|strong|em|b|font|center)[\s>/]",
+        r"(?i)<(?:!doctype|!--|/?(?:html|head|body|meta|link|title|p|div|span|br|a|img|table|tr|td|ul|ol|li|h[1-6]|script|noscript|style|iframe|section|article|header|footer|nav|aside|figure|figcaption|strong|em|b|i|font|center|form|input|button|select|textarea|label)[\s>/])",
     )
     .unwrap()
 });
 
-/// Whether `text` is HTML rather than plain text that happens to contain a `<`: two tags or
-/// comments of the common kinds are enough.
+/// Whether `text` is HTML rather than plain text that happens to contain a `<`: two tags
+/// (opening or closing) or comments of the common kinds are enough.
 pub fn looks_like_html(text: &str) -> bool {
     TAG.find_iter(text).take(2).count() == 2
 }
