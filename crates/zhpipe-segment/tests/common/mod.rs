@@ -46,7 +46,7 @@ pub fn check_layers(text: &str, sentences: &[Span], tokens: &[Token]) -> Result<
     Ok(())
 }
 
-fn check_spans(text: &str, spans: &[Span], what: &str) -> Result<(), String> {
+pub fn check_spans(text: &str, spans: &[Span], what: &str) -> Result<(), String> {
     let mut covered = 0;
     for span in spans {
         if !span.is_valid_in(text) {
