@@ -389,8 +389,45 @@ impl Matcher {
         }
     }
 
-    fn contains_any(&self, input: &str) -> bool {
-        self.automaton.leftmost_find_iter(input).next().is_some()
+}
+
+/// A normalization step with a cheap test for whether a text needs it at all: OpenCC's
+/// normalization table holds only compatibility ideographs, which real text almost never
+/// contains, so the test looks for their first two UTF-8 bytes with `memchr` instead of running
+/// the automaton over every text.
+pub(crate) struct Normalization {
+    matcher: Matcher,
+    /// Distinct (first byte, second byte) pairs of the keys, when there are few lead bytes.
+    lead_pairs: Option<(Vec<u8>, Vec<[u8; 2]>)>,
+}
+
+impl Normalization {
+    fn new(matcher: Matcher, table: &Table) -> Self {
+        let mut pairs: Vec<[u8; 2]> = table
+            .iter()
+            .filter_map(|(key, _)| key.as_bytes().get(..2).map(|b| [b[0], b[1]]))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut leads: Vec<u8> = pairs.iter().map(|p| p[0]).collect();
+        leads.dedup();
+        let short_keys = table.iter().any(|(key, _)| key.len() < 2);
+        let lead_pairs = (!short_keys && leads.len() <= 3).then_some((leads, pairs));
+        Self { matcher, lead_pairs }
+    }
+
+    fn needed(&self, input: &str) -> bool {
+        let Some((leads, pairs)) = &self.lead_pairs else {
+            return self.matcher.automaton.leftmost_find_iter(input).next().is_some();
+        };
+        let bytes = input.as_bytes();
+        let hit = |at: usize| bytes.get(at + 1).is_some_and(|&second| pairs.contains(&[bytes[at], second]));
+        match leads.as_slice() {
+            [a] => memchr::memchr_iter(*a, bytes).any(hit),
+            [a, b] => memchr::memchr2_iter(*a, *b, bytes).any(hit),
+            [a, b, c] => memchr::memchr3_iter(*a, *b, *c, bytes).any(hit),
+            _ => false,
+        }
     }
 }
 
@@ -506,7 +543,7 @@ fn compose(first: &[Piece], second: &[Piece]) -> Pieces {
 /// One OpenCC profile, compiled: normalization, segmentation and conversion chain.
 pub struct Converter {
     profile: Profile,
-    normalization: Vec<Matcher>,
+    normalization: Vec<Normalization>,
     segmentation: Option<Matcher>,
     chain: Vec<Matcher>,
 }
@@ -544,7 +581,12 @@ impl Converter {
             }
             Ok(out)
         };
-        let normalization = steps(&config.normalization, &mut loader)?;
+        let mut normalization = Vec::new();
+        for step in &config.normalization {
+            if let Some(table) = loader.node(&step.dict)? {
+                normalization.push(Normalization::new(Matcher::build(&table)?, &table));
+            }
+        }
         let chain = steps(&config.conversion_chain, &mut loader)?;
         let segmentation = match &config.segmentation {
             None => None,
@@ -581,7 +623,7 @@ impl Converter {
 
     /// Converts `input` onto the end of `out`, reporting kept and replaced stretches to `sink`.
     pub(crate) fn convert_into<S: Sink>(&self, input: &str, out: &mut String, sink: &mut S) {
-        let needs_normalization = self.normalization.iter().any(|m| m.contains_any(input));
+        let needs_normalization = self.normalization.iter().any(|n| n.needed(input));
         if !needs_normalization && self.segmentation.is_none() && self.chain.len() == 1 {
             // t2s, s2t, t2tw, t2hk: one pass, straight into the caller's buffers.
             self.chain[0].convert(input, out, sink);
@@ -598,7 +640,7 @@ impl Converter {
             for step in &self.normalization {
                 let mut next = String::with_capacity(text.len());
                 let mut step_pieces = Pieces::default();
-                step.convert(&text, &mut next, &mut step_pieces);
+                step.matcher.convert(&text, &mut next, &mut step_pieces);
                 pieces = compose(&pieces.0, &step_pieces.0);
                 text = std::borrow::Cow::Owned(next);
             }
