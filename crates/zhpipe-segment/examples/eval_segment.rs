@@ -103,11 +103,14 @@ fn run() -> Result<(), String> {
     println!("| --- | --- | --- | --- | ---: | ---: | ---: | ---: |");
     for corpus in &corpora {
         for (dict_label, jieba) in &dictionaries {
-            let jieba_settings: [(&str, SegmentConfig); 4] = [
+            let bare = SegmentConfig { fold_width: false, join_dates: false, ..SegmentConfig::default() };
+            let jieba_settings: [(&str, SegmentConfig); 6] = [
                 ("HMM on (default)", SegmentConfig::default()),
                 ("HMM off", SegmentConfig { hmm: false, ..SegmentConfig::default() }),
+                ("HMM on, dates not joined", SegmentConfig { join_dates: false, ..SegmentConfig::default() }),
                 ("HMM on, no width folding", SegmentConfig { fold_width: false, ..SegmentConfig::default() }),
-                ("HMM off, no width folding", SegmentConfig { hmm: false, fold_width: false, ..SegmentConfig::default() }),
+                ("HMM on, as bare jieba", bare.clone()),
+                ("HMM off, as bare jieba", SegmentConfig { hmm: false, ..bare }),
             ];
             for (setting, config) in jieba_settings {
                 let stage = Segment::with_jieba(jieba.clone(), &config);

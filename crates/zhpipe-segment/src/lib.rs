@@ -106,6 +106,11 @@ pub struct SegmentConfig {
     /// half-width forms, which jieba keeps together; spans still point into the original text.
     #[serde(default = "yes")]
     pub fold_width: bool,
+    /// Whether a number followed by `年`, `月`, `日` or `号` is one word (`2024年`, `5月`,
+    /// `１１日`), tagged `t` (time), as in the PKU and MSR segmentation standards; jieba alone
+    /// cuts `2024/年`.
+    #[serde(default = "yes")]
+    pub join_dates: bool,
 }
 
 fn yes() -> bool {
@@ -114,7 +119,7 @@ fn yes() -> bool {
 
 impl Default for SegmentConfig {
     fn default() -> Self {
-        Self { user_dictionaries: Vec::new(), hmm: true, mode: Mode::Default, tags: true, fold_width: true }
+        Self { user_dictionaries: Vec::new(), hmm: true, mode: Mode::Default, tags: true, fold_width: true, join_dates: true }
     }
 }
 
@@ -132,11 +137,14 @@ pub struct MaxMatchConfig {
     /// Whether full-width letters and digits are segmented as their half-width forms.
     #[serde(default = "yes")]
     pub fold_width: bool,
+    /// Whether a number followed by `年`, `月`, `日` or `号` is one word (`2024年`).
+    #[serde(default = "yes")]
+    pub join_dates: bool,
 }
 
 impl Default for MaxMatchConfig {
     fn default() -> Self {
-        Self { user_dictionaries: Vec::new(), direction: Direction::Bidirectional, fold_width: true }
+        Self { user_dictionaries: Vec::new(), direction: Direction::Bidirectional, fold_width: true, join_dates: true }
     }
 }
 
@@ -163,7 +171,7 @@ pub(crate) struct Piece {
 /// Sentences first, then the words of each sentence, mapped back to spans of `text`.
 fn segment_text<'t>(
     text: &'t str,
-    fold_width: bool,
+    options: Options,
     mut cut: impl FnMut(&str, &mut dyn FnMut(Piece)),
 ) -> (Vec<Span>, Vec<Token>) {
     let mut sentences = Vec::new();
@@ -172,7 +180,8 @@ fn segment_text<'t>(
     for sentence in &sentences {
         let base = sentence.start;
         let original: &'t str = &text[sentence.range()];
-        if fold_width && width::has_full_width_alphanumeric(original) {
+        let first = tokens.len();
+        if options.fold_width && width::has_full_width_alphanumeric(original) {
             let folded = width::fold(original);
             let offsets = width::char_offsets(original);
             cut(&folded, &mut |piece| {
@@ -188,8 +197,43 @@ fn segment_text<'t>(
                 }
             });
         }
+        if options.join_dates {
+            join_dates(text, &mut tokens, first);
+        }
     }
     (sentences, tokens)
+}
+
+/// What both segmenters do around the cutting itself.
+#[derive(Clone, Copy)]
+struct Options {
+    fold_width: bool,
+    join_dates: bool,
+}
+
+/// Joins a number token and the date unit right after it (`2024` `年` → `2024年`), in
+/// `tokens[first..]`.
+fn join_dates(text: &str, tokens: &mut Vec<Token>, first: usize) {
+    let is_number = |span: Span| text[span.range()].chars().all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
+    let is_unit = |span: Span| matches!(&text[span.range()], "年" | "月" | "日" | "号");
+    let mut kept = first;
+    let mut i = first;
+    while i < tokens.len() {
+        let token = tokens[i];
+        match tokens.get(i + 1) {
+            Some(next) if next.span.start == token.span.end && is_unit(next.span) && is_number(token.span) => {
+                let tag = token.pos.map(|_| PosTag::new("t").expect("valid tag"));
+                tokens[kept] = Token::new(Span::new(token.span.start, next.span.end), tag);
+                i += 2;
+            }
+            _ => {
+                tokens[kept] = token;
+                i += 1;
+            }
+        }
+        kept += 1;
+    }
+    tokens.truncate(kept);
 }
 
 fn is_space(word: &str) -> bool {
@@ -202,7 +246,7 @@ pub struct Segment {
     hmm: bool,
     mode: Mode,
     tags: bool,
-    fold_width: bool,
+    options: Options,
 }
 
 impl Segment {
@@ -214,7 +258,8 @@ impl Segment {
     /// A stage over an already loaded `jieba` (whose dictionaries `config.user_dictionaries` is
     /// then not read again), so that several settings can share one dictionary load.
     pub fn with_jieba(jieba: Jieba, config: &SegmentConfig) -> Self {
-        Self { jieba, hmm: config.hmm, mode: config.mode, tags: config.tags, fold_width: config.fold_width }
+        let options = Options { fold_width: config.fold_width, join_dates: config.join_dates };
+        Self { jieba, hmm: config.hmm, mode: config.mode, tags: config.tags, options }
     }
 
     /// The jieba instance, with the user dictionaries loaded.
@@ -224,7 +269,7 @@ impl Segment {
 
     /// Sentence spans and word tokens of `text`.
     pub fn segment(&self, text: &str) -> (Vec<Span>, Vec<Token>) {
-        segment_text(text, self.fold_width, |sentence, emit| self.cut(sentence, emit))
+        segment_text(text, self.options, |sentence, emit| self.cut(sentence, emit))
     }
 
     fn cut(&self, sentence: &str, emit: &mut dyn FnMut(Piece)) {
@@ -291,7 +336,7 @@ fn store(doc: &mut Document, stage: &str, sentences: Vec<Span>, tokens: Vec<Toke
 pub struct MaxMatch {
     jieba: Jieba,
     direction: Direction,
-    fold_width: bool,
+    options: Options,
 }
 
 impl MaxMatch {
@@ -302,12 +347,13 @@ impl MaxMatch {
 
     /// A stage matching against an already loaded `jieba`'s dictionary.
     pub fn with_jieba(jieba: Jieba, config: &MaxMatchConfig) -> Self {
-        Self { jieba, direction: config.direction, fold_width: config.fold_width }
+        let options = Options { fold_width: config.fold_width, join_dates: config.join_dates };
+        Self { jieba, direction: config.direction, options }
     }
 
     /// Sentence spans and word tokens of `text`.
     pub fn segment(&self, text: &str) -> (Vec<Span>, Vec<Token>) {
-        segment_text(text, self.fold_width, |sentence, emit| maxmatch::cut(&self.jieba, self.direction, sentence, emit))
+        segment_text(text, self.options, |sentence, emit| maxmatch::cut(&self.jieba, self.direction, sentence, emit))
     }
 }
 

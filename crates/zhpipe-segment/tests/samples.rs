@@ -143,6 +143,20 @@ fn each_segmenter_runs_as_a_configured_chain() {
 }
 
 #[test]
+fn numbers_before_date_units_are_joined_and_tagged_as_time() {
+    let text = "2024年5月11日至12日,１９９８年３号。";
+    let (_, tokens) = segment().segment(text);
+    let rendered: Vec<String> =
+        tokens.iter().map(|t| format!("{}/{}", &text[t.span.range()], t.pos.unwrap())).collect();
+    // 日至 is a dictionary word, so the 11 before it stays a number.
+    assert_eq!(rendered.join(" "), "2024年/t 5月/t 11/m 日至/p 12日/t ,/x １９９８年/t ３号/t 。/x");
+    let stage = MaxMatch::with_jieba(segment().jieba().clone(), &MaxMatchConfig { join_dates: false, ..MaxMatchConfig::default() });
+    let (_, tokens) = stage.segment(text);
+    let words: Vec<&str> = tokens.iter().map(|t| &text[t.span.range()]).collect();
+    assert_eq!(words[..3], ["2024", "年", "5"]);
+}
+
+#[test]
 fn empty_text_gives_no_layers_and_a_note() {
     for stage in [segment() as &dyn Stage, max_match()] {
         let mut doc = Document::from_text("d", " \n\u{3000}");
@@ -159,13 +173,13 @@ fn full_width_numbers_stay_whole_and_spans_point_into_the_original() {
     for fold_width in [true, false] {
         let stage = Segment::with_jieba(
             segment().jieba().clone(),
-            &SegmentConfig { fold_width, hmm: false, ..SegmentConfig::default() },
+            &SegmentConfig { fold_width, hmm: false, join_dates: fold_width, ..SegmentConfig::default() },
         );
         let (sentences, tokens) = stage.segment(text);
         check_layers(text, &sentences, &tokens).unwrap();
         let words: Vec<&str> = tokens.iter().map(|t| &text[t.span.range()]).collect();
         if fold_width {
-            assert_eq!(words, ["２０２１", "年", "河北省", "ＰＭ２", "．", "５", "平均", "浓度", "３８", "．", "８", "微克", "，", "下降", "１５", "．", "３", "％", "。"]);
+            assert_eq!(words, ["２０２１年", "河北省", "ＰＭ２", "．", "５", "平均", "浓度", "３８", "．", "８", "微克", "，", "下降", "１５", "．", "３", "％", "。"]);
         } else {
             assert_eq!(words.iter().filter(|w| w.chars().count() == 1).count(), words.len() - 5, "{words:?}");
         }
