@@ -284,6 +284,13 @@ impl Decode {
                 )));
             }
         }
+        if bytes[..bytes.len().min(prescan::DECLARATION_WINDOW)].windows(4).any(|w| w == b"\x1b$)C") {
+            // Its designator opens the text, and its shift bytes would otherwise pass for
+            // binary; name it instead.
+            return Err(StageError::invalid_input(
+                "ISO-2022-KR (escape sequence ESC $ ) C) is not supported; convert the file to UTF-8",
+            ));
+        }
         let share = prescan::control_share(bytes);
         if share > prescan::MAX_CONTROL_SHARE {
             return Err(StageError::invalid_input(format!(

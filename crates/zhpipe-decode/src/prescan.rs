@@ -46,13 +46,15 @@ pub(crate) fn zero_bytes(bytes: &[u8]) -> ZeroBytes {
     if bytes.len() % 2 == 0 {
         let odd_zeros = bytes.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
         let even_zeros = count - odd_zeros;
-        // All zeros on one side and no zero code unit: ASCII-range text in UTF-16. The strict
-        // decode then rejects unpaired surrogates, and control characters reject binary data
-        // that happens to have this pattern.
-        let candidate = match (even_zeros, odd_zeros) {
-            (0, _) => Some(UTF_16LE),
-            (_, 0) => Some(UTF_16BE),
-            _ => None,
+        // Zeros nearly all on one side (ASCII-range text; a few CJK characters such as U+4E00
+        // have a zero low byte). The strict decode then rejects unpaired surrogates, and
+        // control characters reject binary data that happens to have this pattern.
+        let candidate = if even_zeros > 0 && even_zeros >= 9 * odd_zeros {
+            Some(UTF_16BE)
+        } else if odd_zeros > 0 && odd_zeros >= 9 * even_zeros {
+            Some(UTF_16LE)
+        } else {
+            None
         };
         if let Some(encoding) = candidate {
             if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes) {
@@ -150,9 +152,12 @@ fn xml_declaration(bytes: &[u8]) -> Option<&[u8]> {
     Some(&value[..value.iter().position(|&b| b == quote)?])
 }
 
+/// A tag attribute: lower-cased name, raw value.
+type Attribute<'a> = (Vec<u8>, &'a [u8]);
+
 /// The charset of a meta tag's attributes: `charset`, or `content` with an `http-equiv` of
 /// `content-type`.
-fn meta_charset<'a>(attributes: &[(Vec<u8>, &'a [u8])]) -> Option<&'a [u8]> {
+fn meta_charset<'a>(attributes: &[Attribute<'a>]) -> Option<&'a [u8]> {
     let get = |name: &[u8]| attributes.iter().find(|(n, _)| n == name).map(|(_, v)| *v);
     if let Some(charset) = get(b"charset") {
         return Some(charset);
@@ -182,7 +187,7 @@ fn charset_in_content(content: &[u8]) -> Option<&[u8]> {
 /// Parses the attributes of a tag whose name has been consumed, up to its `>`. Returns the
 /// attributes (lower-cased names) and how many bytes the tag took; an unfinished tag takes the
 /// rest of the window.
-fn tag_attributes(bytes: &[u8]) -> (Vec<(Vec<u8>, &[u8])>, usize) {
+fn tag_attributes(bytes: &[u8]) -> (Vec<Attribute<'_>>, usize) {
     let mut attributes = Vec::new();
     let mut i = 0;
     // The tag name, if any is left (other tags come here right after `<`).

@@ -150,7 +150,8 @@ fn samples_in_utf16_with_bom_decode_exactly() {
 
 #[test]
 fn utf16_without_bom_is_recognised_from_its_zero_bytes() {
-    let text = "Mars, 火星: 2022年02月26日\n";
+    // 一 (U+4E00) puts a zero in the low byte: the pattern is "nearly all", not "all".
+    let text = "Mars, 火星: 2022年02月26日, 一带一路\n";
     let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
     let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
     check(&stage(), &le, text, "UTF-16LE detected");
@@ -180,6 +181,17 @@ fn declared_utf8_but_gbk_bytes_falls_back_to_detection() {
     let page = format!("<meta charset=\"utf-8\">\n{text}");
     let decoded = check(&stage(), &encode(GBK, &page), &page, "GBK detected utf-8 overridden");
     assert!(decoded.notes.iter().any(|n| n.kind == "declaration-overridden"));
+}
+
+#[test]
+fn western_declaration_over_gbk_bytes_gives_way() {
+    // Old Chinese sites often went out labelled iso-8859-1, which decodes any byte.
+    let text = samples()[1].1.clone();
+    let page = format!("<meta http-equiv=\"Content-Type\" content=\"text/html; charset=iso-8859-1\">\n{text}");
+    check(&stage(), &encode(GB18030, &page), &page, "GB18030 detected iso-8859-1 overridden");
+    // A real Latin page so labelled stays windows-1252 (the WHATWG meaning of iso-8859-1).
+    let latin = "<meta charset=\"iso-8859-1\"><p>Wohnungssuche in Freiburg: größer, schöner, günstiger</p>";
+    check(&stage(), &encode(WINDOWS_1252, latin), latin, "windows-1252 declared iso-8859-1");
 }
 
 #[test]
@@ -406,6 +418,12 @@ bad!(
     stage(),
     [0xFF, 0xFE, 0, 0, 0x2C, 0x4EAC_u32 as u8, 0, 0],
     "UTF-32 byte-order mark: UTF-32 is not supported; convert the file to UTF-8"
+);
+bad!(
+    iso_2022_kr,
+    stage(),
+    *b"\x1b$)C\x0e4B\x0f ISO/IEC 2022",
+    "ISO-2022-KR (escape sequence ESC $ ) C) is not supported; convert the file to UTF-8"
 );
 bad!(
     utf32_without_bom,
