@@ -10,7 +10,7 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
-use scraper::{Html, Node};
+use scraper::{ElementRef, Html, Node};
 use zhpipe_core::Meta;
 
 use crate::Tally;
@@ -51,17 +51,36 @@ fn is_block(name: &str) -> bool {
     )
 }
 
+/// The text of a page: the article's, and, when the article was found inside a full page, the
+/// rest of the page's text (where headers with the date and source usually are).
+pub struct PageText {
+    /// The visible text of the article (or of the whole document), one block per line.
+    pub body: String,
+    /// The visible text outside the article's element, when one was chosen.
+    pub outside: Option<String>,
+}
+
 /// The visible text of `source`, one block per line, with `<title>`, `og:` and other `<meta>`
-/// facts filled into `meta` where it has no value yet.
-pub fn to_text(source: &str, meta: &mut Meta, tally: &mut Tally) -> String {
+/// facts filled into `meta` where it has no value yet. With `extract_main`, a full page (one
+/// with `<html>` or `<body>`) is reduced to the element that holds its article, when one stands
+/// out (see [`main_content`]).
+pub fn to_text(source: &str, extract_main: bool, meta: &mut Meta, tally: &mut Tally) -> PageText {
     let html = Html::parse_document(source);
-    let mut out = Writer { text: String::with_capacity(source.len() / 2), pre: 0 };
+    let full_page = FULL_PAGE.is_match(source);
+    let main = if extract_main && full_page { main_content(&html).map(|e| e.id()) } else { None };
+    let mut body = Writer { text: String::with_capacity(source.len() / 2), pre: 0 };
+    let mut outside = Writer { text: String::new(), pre: 0 };
+    let mut inside_main = main.is_none();
     let mut title: Option<String> = None;
     let mut caption: Option<String> = None;
 
     let root = html.tree.root();
     let mut node = root.first_child();
     while let Some(current) = node {
+        if Some(current.id()) == main {
+            inside_main = true;
+        }
+        let out = if inside_main { &mut body } else { &mut outside };
         // Open `current`; descend unless its subtree is dropped.
         let mut descend = false;
         match current.value() {
@@ -114,7 +133,11 @@ pub fn to_text(source: &str, meta: &mut Meta, tally: &mut Tally) -> String {
         // Close `current` and every ancestor whose last child this was.
         let mut closing = current;
         loop {
-            close(closing.value(), &mut out, &mut title, &mut caption, meta, tally);
+            let out = if inside_main { &mut body } else { &mut outside };
+            close(closing.value(), out, &mut title, &mut caption, meta, tally);
+            if Some(closing.id()) == main {
+                inside_main = false;
+            }
             if let Some(next) = closing.next_sibling() {
                 node = Some(next);
                 break;
@@ -128,8 +151,107 @@ pub fn to_text(source: &str, meta: &mut Meta, tally: &mut Tally) -> String {
             }
         }
     }
-    out.text
+    PageText { body: body.text, outside: main.map(|_| outside.text) }
 }
+
+static FULL_PAGE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)<(?:html|body)[\s>]").unwrap());
+
+/// The element that holds the article of a full page, found by where the paragraphs are (the
+/// idea of Readability and of GeneralNewsExtractor's text density): every run of text of at
+/// least ten letters outside links scores 1, plus one per comma, plus its length in hundreds of
+/// letters (at most 3); the score goes to its block element and that block's parent, half of it
+/// to the grandparent. The best element, discounted by the share of its letters that are link
+/// text and weighted by its class and id ([`class_weight`]), wins if it scores at least
+/// [`MIN_MAIN_SCORE`]; ties go to the deeper element.
+pub fn main_content(html: &Html) -> Option<ElementRef<'_>> {
+    use std::collections::HashMap;
+    let mut scores = HashMap::new();
+    for node in html.tree.nodes() {
+        let Node::Text(text) = node.value() else { continue };
+        let letters = text.chars().filter(|c| c.is_alphanumeric()).count();
+        if letters < 10 {
+            continue;
+        }
+        let mut block = None;
+        let mut in_link = false;
+        // Bounded, so that text under 10,000 nested inline elements stays linear.
+        for ancestor in node.ancestors().take(64) {
+            if let Node::Element(e) = ancestor.value() {
+                let name = e.name();
+                if name == "a" || dropped(name).is_some() || name == "head" {
+                    in_link = true;
+                    break;
+                }
+                if is_block(name) && name != "br" {
+                    block = Some(ancestor);
+                    break;
+                }
+            }
+        }
+        let Some(block) = block.filter(|_| !in_link) else { continue };
+        let commas = text.chars().filter(|c| matches!(c, '，' | ',' | '。')).count();
+        let score = 1.0 + commas as f64 + (letters as f64 / 100.0).min(3.0);
+        *scores.entry(block.id()).or_insert(0.0) += score;
+        if let Some(parent) = block.parent() {
+            *scores.entry(parent.id()).or_insert(0.0) += score;
+            if let Some(grandparent) = parent.parent() {
+                *scores.entry(grandparent.id()).or_insert(0.0) += score / 2.0;
+            }
+        }
+    }
+    let mut ranked: Vec<_> = scores.into_iter().collect();
+    // Ties in score are ordered by position in the document, so that the result never depends
+    // on the hash map's order.
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut best = None;
+    for (id, score) in ranked.into_iter().take(16) {
+        let node = html.tree.get(id)?;
+        let (mut letters, mut link_letters) = (0usize, 0usize);
+        for d in node.descendants() {
+            if let Node::Text(t) = d.value() {
+                let n = t.chars().filter(|c| c.is_alphanumeric()).count();
+                letters += n;
+                if d.ancestors().take(16).any(|a| a.value().as_element().is_some_and(|e| e.name() == "a")) {
+                    link_letters += n;
+                }
+            }
+        }
+        let density = if letters == 0 { 1.0 } else { link_letters as f64 / letters as f64 };
+        let adjusted: f64 = score * (1.0 - density) * class_weight(node.value());
+        let depth = node.ancestors().count();
+        let better = match best {
+            None => true,
+            Some((_, s, d)) => adjusted > s + 1e-9 || ((adjusted - s as f64).abs() <= 1e-9 && depth > d),
+        };
+        if better {
+            best = Some((node, adjusted, depth));
+        }
+    }
+    best.filter(|&(_, score, _)| score >= MIN_MAIN_SCORE).and_then(|(node, _, _)| ElementRef::wrap(node))
+}
+
+static NEGATIVE_CLASS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)comment|reply|related|recommend|sidebar|side-bar|footer|foot|share|promo|sponsor|banner|hot|rank|tuijian|pinglun|xiangguan").unwrap()
+});
+static POSITIVE_CLASS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)article|content|main|post|text|story|body|zhengwen|detail|neirong").unwrap());
+
+/// Readability's class and id hints: comment threads and related-link boxes are long and full
+/// of commas, so their names count against them.
+fn class_weight(node: &Node) -> f64 {
+    let Some(e) = node.as_element() else { return 1.0 };
+    let names = format!("{} {}", e.attr("class").unwrap_or(""), e.attr("id").unwrap_or(""));
+    if NEGATIVE_CLASS.is_match(&names) {
+        0.25
+    } else if POSITIVE_CLASS.is_match(&names) {
+        1.5
+    } else {
+        1.0
+    }
+}
+
+/// The least score of an article element: about three sentences of text.
+const MIN_MAIN_SCORE: f64 = 6.0;
 
 fn close(
     node: &Node,
@@ -252,7 +374,7 @@ mod tests {
     fn text(html: &str) -> (String, Meta, Tally) {
         let mut meta = Meta::default();
         let mut tally = Tally::new(true);
-        let text = to_text(html, &mut meta, &mut tally);
+        let text = to_text(html, true, &mut meta, &mut tally).body;
         (text, meta, tally)
     }
 

@@ -8,7 +8,8 @@
 //!    categories and image; unknown keys go to `meta.extra`.
 //! 2. **HTML** (detected, or forced with `html = "always"`) is parsed by html5ever: scripts,
 //!    styles, frames, forms, navigation and comments are dropped, entities decoded, block elements
-//!    become lines, and `<title>` / `og:` tags fill `meta`.
+//!    become lines, and `<title>` / `og:` tags fill `meta`. In a full page, only the element
+//!    holding the article (found by paragraph density) is kept.
 //! 3. **Gateway pinyin** (`協(xié)同`) is removed: only a tone-marked syllable in parentheses
 //!    right after a Han character, so `(完)` and `(河北日报记者…)` stay.
 //! 4. Each line is **normalised** (below), then judged: breadcrumbs, `发布日期 / 来源` headers
@@ -115,6 +116,10 @@ pub struct CleanConfig {
     pub layout: Layout,
     /// `auto` (default): parse as HTML when the text has tags; `always`; `never`.
     pub html: HtmlMode,
+    /// In a full HTML page (with `<html>` or `<body>`), keep only the element that holds the
+    /// article, chosen by paragraph density, when one stands out; the rest of the page is used
+    /// only for its date and source. On by default.
+    pub extract_main: bool,
     /// Remove gateway pinyin annotations (`協(xié)同` → `協同`). On by default.
     pub strip_pinyin: bool,
     /// Apply the normalisation convention of the crate docs (width, spaces, punctuation in Han
@@ -124,7 +129,15 @@ pub struct CleanConfig {
 
 impl Default for CleanConfig {
     fn default() -> Self {
-        Self { rules: None, keep_removed: false, layout: Layout::Auto, html: HtmlMode::Auto, strip_pinyin: true, normalize: true }
+        Self {
+            rules: None,
+            keep_removed: false,
+            layout: Layout::Auto,
+            html: HtmlMode::Auto,
+            extract_main: true,
+            strip_pinyin: true,
+            normalize: true,
+        }
     }
 }
 
@@ -161,6 +174,7 @@ pub struct Clean {
     keep_removed: bool,
     layout: Layout,
     html: HtmlMode,
+    extract_main: bool,
     strip_pinyin: bool,
     normalize: bool,
 }
@@ -182,6 +196,7 @@ impl Clean {
             keep_removed: config.keep_removed,
             layout: config.layout,
             html: config.html,
+            extract_main: config.extract_main,
             strip_pinyin: config.strip_pinyin,
             normalize: config.normalize,
         })
@@ -199,6 +214,7 @@ impl Clean {
         stage.keep_removed = config.keep_removed;
         stage.layout = config.layout;
         stage.html = config.html;
+        stage.extract_main = config.extract_main;
         stage.strip_pinyin = config.strip_pinyin;
         stage.normalize = config.normalize;
         Ok(stage)
@@ -244,6 +260,7 @@ fn describe(kind: &str) -> &'static str {
         "html-form" => "HTML forms and controls",
         "html-navigation" => "HTML nav/aside/footer elements",
         "html-comment" => "HTML comments",
+        "html-outside-article" => "text of the page around the article element",
         "pinyin" => "gateway pinyin annotations",
         "breadcrumb" => "breadcrumb lines",
         "header" => "date/source/visit-count header lines (moved to meta)",
@@ -298,7 +315,18 @@ impl Stage for Clean {
             HtmlMode::Never => false,
         };
         if is_html {
-            body = html::to_text(&body, &mut meta, &mut tally);
+            let page = html::to_text(&body, self.extract_main, &mut meta, &mut tally);
+            body = page.body;
+            if let Some(outside) = page.outside {
+                // The page around the article: only its date/source header lines are used.
+                for line in outside.lines() {
+                    let line = normalize::line(line, &mut normalize::Changes::default());
+                    if !line.is_empty() && line.chars().count() <= self.rules.header.max_line_chars {
+                        lines::header(&line, &self.rules, &mut meta);
+                    }
+                }
+                tally.remove("html-outside-article", outside.trim());
+            }
         }
 
         if self.strip_pinyin {

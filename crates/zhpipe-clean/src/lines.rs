@@ -168,7 +168,7 @@ fn classify(line: &str, rules: &Rules, meta: &mut Meta, tally: &mut Tally) -> Op
 
 /// A line made only of header fields (`• 发布日期：…`, `2022年02月26日12:29 来源：…`) or of one
 /// date. Fills `meta` and returns `true` if so; leaves `meta` alone otherwise.
-fn header(line: &str, rules: &Rules, meta: &mut Meta) -> bool {
+pub(crate) fn header(line: &str, rules: &Rules, meta: &mut Meta) -> bool {
     let line = line.trim_start_matches(['•', '·', '●', '◆', '■', '*', '-', ' ']);
     let labels: Vec<regex::Captures<'_>> = rules.header.label.captures_iter(line).collect();
     let first = labels.first().map_or(line.len(), |c| c.get(0).map_or(0, |m| m.start()));

@@ -168,3 +168,47 @@ fn user_rules_extend_the_bundled_ones() {
     Clean::bundled().process(&mut doc).unwrap();
     assert_eq!(doc.text, format!("{BODY}\n我要投稿"));
 }
+
+const PAGE: &str = r#"<!DOCTYPE html><html><head><title>座谈会在津举行_新闻中心</title></head><body>
+<div class="nav"><a href="/">首页</a> | <a href="/news">新闻中心</a> | <a href="/gov">政务公开</a></div>
+<div class="header"><h1>座谈会在津举行</h1><div class="info"><span>2024-05-14 16:41:21</span> <span>来源：河北日报</span></div></div>
+<div class="article-content">
+<p>5月11日至12日，2024年京津冀党政主要领导座谈会在津举行，认真贯彻落实重要论述。</p>
+<p>会议要求，京津冀三省市要共同抓好本次座谈会成果落地落实，形成全面协同、深度融合的工作格局。</p>
+<p>会议确定，2025年京津冀党政主要领导座谈会将在河北省召开。</p>
+</div>
+<div class="comment-list">
+<div class="comment"><p>网友甲：说得好，支持，期待，点赞，加油，必须的，没错，好好好。</p></div>
+<div class="comment"><p>网友乙：说得好，支持，期待，点赞，加油，必须的，没错，好好好。</p></div>
+<div class="comment"><p>网友丙：说得好，支持，期待，点赞，加油，必须的，没错，好好好。</p></div>
+<div class="comment"><p>网友丁：说得好，支持，期待，点赞，加油，必须的，没错，好好好。</p></div>
+</div>
+<div class="links"><a href="/1">相关新闻一：京津冀协同发展十周年，成果丰硕，前景广阔</a><a href="/2">相关新闻二：雄安新区建设，取得重大阶段性成果，继续推进</a></div>
+</body></html>"#;
+
+#[test]
+fn full_page_keeps_only_the_article_element() {
+    let doc = clean(PAGE);
+    assert_eq!(
+        doc.text,
+        "5月11日至12日，2024年京津冀党政主要领导座谈会在津举行，认真贯彻落实重要论述。\n\
+         会议要求，京津冀三省市要共同抓好本次座谈会成果落地落实，形成全面协同、深度融合的工作格局。\n\
+         会议确定，2025年京津冀党政主要领导座谈会将在河北省召开。"
+    );
+    // The header outside the article still gives the date and source.
+    assert_eq!(doc.meta.published.as_deref(), Some("2024-05-14T16:41:21"));
+    assert_eq!(doc.meta.source.as_deref(), Some("河北日报"));
+    assert_eq!(doc.meta.title.as_deref(), Some("座谈会在津举行_新闻中心"));
+    // Nothing is dropped silently: the rest of the page is one removed block.
+    let outside = doc.removed.iter().find(|r| r.kind == "html-outside-article").expect("outside block");
+    assert!(outside.text.contains("网友甲"), "{}", outside.text);
+}
+
+#[test]
+fn extraction_can_be_turned_off() {
+    let config = CleanConfig { extract_main: false, ..CleanConfig::default() };
+    let mut doc = Document::from_text("t", PAGE);
+    Clean::new(&config, ".".as_ref()).unwrap().process(&mut doc).unwrap();
+    assert!(doc.text.contains("网友甲"));
+    assert!(doc.text.contains("会议确定"));
+}
