@@ -752,13 +752,28 @@ impl ScriptMarkers {
 
     /// Counts Traditional-only and Simplified-only characters in `text`.
     pub fn count(&self, text: &str) -> ScriptCounts {
+        // Han characters are 3-byte (BMP) or 4-byte (supplementary) UTF-8 sequences; decoding
+        // only those, straight from the bytes, keeps detection cheap next to the conversion.
         let mut counts = ScriptCounts::default();
-        for c in text.chars() {
-            if (c as u32) < 0x2E80 {
-                continue;
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let lead = bytes[i];
+            if lead < 0xE0 {
+                i += if lead < 0x80 { 1 } else { 2 };
+            } else if lead < 0xF0 {
+                let code = ((lead as usize & 0x0F) << 12)
+                    | ((bytes[i + 1] as usize & 0x3F) << 6)
+                    | (bytes[i + 2] as usize & 0x3F);
+                counts.traditional += (self.traditional[code / 64] >> (code % 64) & 1) as usize;
+                counts.simplified += (self.simplified[code / 64] >> (code % 64) & 1) as usize;
+                i += 3;
+            } else {
+                let c = text[i..].chars().next().expect("char boundary");
+                counts.traditional += self.traditional_astral.contains(&c) as usize;
+                counts.simplified += self.simplified_astral.contains(&c) as usize;
+                i += 4;
             }
-            counts.traditional += self.is_traditional(c) as usize;
-            counts.simplified += self.is_simplified(c) as usize;
         }
         counts
     }
@@ -802,6 +817,14 @@ impl std::ops::AddAssign for ScriptCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn script_markers_count_each_script() {
+        let markers = ScriptMarkers::get();
+        assert_eq!(markers.count("協同發展 and 协同发展, 乾隆"), ScriptCounts { traditional: 3, simplified: 2 });
+        assert_eq!(markers.count("abc é 中文 𠀀"), ScriptCounts::default());
+        assert!(markers.is_traditional('發') && markers.is_simplified('发'));
+    }
 
     fn table(pairs: &[(&str, &str)]) -> Table {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()

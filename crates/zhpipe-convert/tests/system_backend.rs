@@ -35,6 +35,17 @@ fn cases() -> Vec<(String, String, BTreeMap<String, String>)> {
         .collect()
 }
 
+#[test]
+fn missing_data_directory_is_a_config_error_naming_the_file() {
+    let config = ConvertConfig {
+        backend: Backend::Opencc,
+        opencc_data_dir: Some("/nonexistent/opencc".into()),
+        ..ConvertConfig::default()
+    };
+    let error = ConvertStage::new(config).unwrap_err().to_string();
+    assert!(error.contains("/nonexistent/opencc/t2s.json not found"), "{error}");
+}
+
 /// Debian 12's libopencc 1.1.6 predates the current test cases (its dictionaries lack many
 /// later fixes), so this is a floor that catches a broken binding or data directory, with the
 /// failures printed for reading; the cases of OpenCC 1.1.9 below must all pass.
