@@ -38,7 +38,10 @@
 //!   (`extract_tofu_risk.py`; used only with `include_tofu_risk = true`, as OpenCC leaves it
 //!   out unless asked), and `STPhrases_GeneratedFromRegionalPhrases` by converting the keys of
 //!   `HKPhrases` and `TWPhrases` with t2s (`generate_st_phrases_from_regional_phrases.py`).
-//!   OpenCC's test cases (`tests/fixtures/opencc-testcases.json`) pass for every profile.
+//!   OpenCC's test cases (`tests/fixtures/opencc-testcases.json`) pass for every profile, and
+//!   a property test checks the automata against OpenCC's algorithm run literally (position
+//!   by position over the unflattened groups, [`native::Reference`]) on text made of
+//!   dictionary keys and pieces of them.
 //! - `opencc` (cargo feature `opencc`): the reference C++ library through `opencc-rust`
 //!   2.0.2, with the system's data files (`/usr/share/opencc/<profile>.json`, or
 //!   `opencc_data_dir`). `opencc-rust` asks pkg-config for libopencc 1.4–1.5 while Debian 12

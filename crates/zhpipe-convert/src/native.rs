@@ -265,6 +265,151 @@ pub fn regional_phrase_conflicts() -> Vec<(String, Vec<String>)> {
     conflicts
 }
 
+/// OpenCC's algorithm as OpenCC writes it, position by position over unflattened dictionary
+/// groups, without automata: slow, and here only so that tests can check the flattened
+/// automata against it.
+#[doc(hidden)]
+pub struct Reference {
+    normalization: Vec<RefNode>,
+    segmentation: Option<RefNode>,
+    chain: Vec<RefNode>,
+}
+
+enum RefNode {
+    Dict { entries: HashMap<String, String>, max_chars: usize },
+    Group { union: bool, members: Vec<RefNode> },
+}
+
+impl RefNode {
+    /// The match at the start of `text`: (byte length, value).
+    fn match_at<'a>(&'a self, text: &str) -> Option<(usize, &'a str)> {
+        match self {
+            RefNode::Dict { entries, max_chars } => {
+                let ends: Vec<usize> =
+                    text.char_indices().map(|(i, c)| i + c.len_utf8()).take(*max_chars).collect();
+                ends.iter().rev().find_map(|&end| entries.get(&text[..end]).map(|v| (end, v.as_str())))
+            }
+            RefNode::Group { union: false, members } => members.iter().find_map(|m| m.match_at(text)),
+            RefNode::Group { union: true, members } => {
+                let mut best: Option<(usize, &str)> = None;
+                for found in members.iter().filter_map(|m| m.match_at(text)) {
+                    if best.is_none_or(|b| found.0 > b.0) {
+                        best = Some(found);
+                    }
+                }
+                best
+            }
+        }
+    }
+
+    fn convert(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut at = 0;
+        while at < text.len() {
+            match self.match_at(&text[at..]) {
+                Some((len, value)) => {
+                    out.push_str(value);
+                    at += len;
+                }
+                None => {
+                    let c = text[at..].chars().next().expect("in bounds");
+                    out.push(c);
+                    at += c.len_utf8();
+                }
+            }
+        }
+        out
+    }
+
+    fn segment<'t>(&self, text: &'t str) -> Vec<&'t str> {
+        let (mut segments, mut pending, mut at) = (Vec::new(), 0, 0);
+        while at < text.len() {
+            match self.match_at(&text[at..]) {
+                Some((len, _)) => {
+                    if pending < at {
+                        segments.push(&text[pending..at]);
+                    }
+                    segments.push(&text[at..at + len]);
+                    at += len;
+                    pending = at;
+                }
+                None => at += text[at..].chars().next().expect("in bounds").len_utf8(),
+            }
+        }
+        if pending < text.len() {
+            segments.push(&text[pending..]);
+        }
+        segments
+    }
+}
+
+impl Loader {
+    fn tree(&mut self, node: &DictNode) -> Result<Option<RefNode>, DictError> {
+        if node.kind == "group" {
+            let mut members = Vec::new();
+            for child in &node.dicts {
+                members.extend(self.tree(child)?);
+            }
+            let union = node.match_policy.as_deref() == Some("union");
+            return Ok((!members.is_empty()).then_some(RefNode::Group { union, members }));
+        }
+        if node.may_output_tofu && !self.include_tofu_risk {
+            return Ok(None);
+        }
+        let file = node.file.as_deref().unwrap_or_default();
+        let table = self.table(file.rsplit_once('.').map_or(file, |(stem, _)| stem))?;
+        let max_chars = table.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+        Ok(Some(RefNode::Dict { entries: table.into_iter().collect(), max_chars }))
+    }
+}
+
+impl Reference {
+    #[doc(hidden)]
+    pub fn build(profile: Profile, include_tofu_risk: bool) -> Result<Self, DictError> {
+        let file = format!("{}.json", profile.name());
+        let config: ConfigFile = serde_json::from_str(data::config(&file).expect("embedded"))
+            .map_err(|e| DictError { file, line: e.line(), message: e.to_string() })?;
+        let mut loader = Loader::new(include_tofu_risk);
+        let mut steps = Vec::new();
+        for list in [&config.normalization, &config.conversion_chain] {
+            let mut nodes = Vec::new();
+            for step in list {
+                nodes.extend(loader.tree(&step.dict)?);
+            }
+            steps.push(nodes);
+        }
+        let chain = steps.pop().expect("two lists");
+        let normalization = steps.pop().expect("two lists");
+        let mut seg_loader = Loader::new(true);
+        let segmentation = match &config.segmentation {
+            Some(seg) => seg_loader.tree(&seg.dict)?,
+            None => None,
+        };
+        Ok(Self { normalization, segmentation, chain })
+    }
+
+    #[doc(hidden)]
+    pub fn convert(&self, text: &str) -> String {
+        let mut text = text.to_owned();
+        for step in &self.normalization {
+            text = step.convert(&text);
+        }
+        let segments = match &self.segmentation {
+            Some(seg) => seg.segment(&text),
+            None => vec![text.as_str()],
+        };
+        let mut out = String::new();
+        for segment in segments {
+            let mut converted = segment.to_owned();
+            for step in &self.chain {
+                converted = step.convert(&converted);
+            }
+            out.push_str(&converted);
+        }
+        out
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Matching.
 

@@ -91,3 +91,73 @@ fn regional_phrases_project_without_conflicts() {
     // OpenCC's build stops when two regional phrases have the same Simplified form.
     assert_eq!(zhpipe_convert::native::regional_phrase_conflicts(), Vec::new());
 }
+
+mod against_reference {
+    //! The flattened automata against OpenCC's algorithm run literally (position by position
+    //! over the unflattened groups), on text made of dictionary keys and pieces of them, so
+    //! that phrases overlap and compete the way they do in real text.
+
+    use std::sync::OnceLock;
+
+    use proptest::prelude::*;
+    use zhpipe_convert::native::{Reference, embedded_dictionary};
+    use zhpipe_convert::{Converter, Profile};
+
+    /// Keys of the phrase and variant dictionaries, their prefixes and suffixes, and some
+    /// characters: every 7th entry of each file keeps the pool small.
+    fn pool() -> &'static [String] {
+        static POOL: OnceLock<Vec<String>> = OnceLock::new();
+        POOL.get_or_init(|| {
+            let mut pool = Vec::new();
+            for file in [
+                "TSPhrases.txt", "TWPhrasesRev.txt", "TWVariantsRevPhrases.txt", "HKVariantsRevPhrases.txt",
+                "TWPhrases.txt", "TWVariantsPhrases.txt", "HKVariantsPhrases.txt", "STPhrases.txt",
+                "TSCharacters.txt", "STCharacters.txt", "TWVariants.txt", "HKVariants.txt", "HKPhrases.txt",
+            ] {
+                let text = embedded_dictionary(file).unwrap();
+                let dict = zhpipe_convert::dict::TextDict::parse(file, text).unwrap();
+                let step = if file == "STPhrases.txt" { 97 } else { 7 };
+                for entry in dict.entries.iter().step_by(step) {
+                    let key = &entry.key;
+                    pool.push(key.clone());
+                    let cut = key.char_indices().nth(key.chars().count() / 2).map_or(0, |(i, _)| i);
+                    if cut > 0 {
+                        pool.push(key[..cut].to_owned());
+                        pool.push(key[cut..].to_owned());
+                    }
+                    pool.push(entry.candidates[0].clone());
+                }
+            }
+            // Keys a `short_circuit` group shadows (tw2sp: TWPhrasesRev has 宏 and 高級, so
+            // TWVariantsRevPhrases' 宏內核 and 高級管理人才 never match there).
+            pool.extend(["宏內核", "內核", "高級管理人才", "核心"].map(String::from));
+            pool.extend(["，", " ", "\n", "a", "\u{F900}"].map(String::from));
+            pool
+        })
+    }
+
+    fn engines() -> &'static [(Converter, Reference)] {
+        static ENGINES: OnceLock<Vec<(Converter, Reference)>> = OnceLock::new();
+        ENGINES.get_or_init(|| {
+            Profile::ALL
+                .iter()
+                .map(|&p| (Converter::build(p, false).unwrap(), Reference::build(p, false).unwrap()))
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        #[test]
+        fn automata_agree_with_opencc_algorithm(
+            picks in prop::collection::vec(any::<prop::sample::Index>(), 1..24),
+            profile in 0..Profile::ALL.len(),
+        ) {
+            let pool = pool();
+            let text: String = picks.iter().map(|i| i.get(pool).as_str()).collect();
+            let (converter, reference) = &engines()[profile];
+            prop_assert_eq!(converter.convert(&text), reference.convert(&text), "{} on {:?}", Profile::ALL[profile].name(), text);
+        }
+    }
+}

@@ -37,7 +37,6 @@ t!(conv007_hong_kong_variants, S2hk, "着眼于", "着眼於");
 t!(conv008_t2tw_variants, T2tw, "爲什麼", "為什麼");
 t!(conv009_ascii_untouched, T2s, "GDP 增長 6.5%", "GDP 增长 6.5%");
 t!(conv010_empty, T2s, "", "");
-
 fn sample(name: &str) -> String {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/samples");
     let entry = std::fs::read_dir(&dir)
