@@ -31,7 +31,7 @@ pub const DEFAULT_REPORT_DOCUMENTS: usize = 200;
 /// heavy to open, and the aggregates still count every document.
 pub const DEFAULT_INDEX_ROWS: u64 = 10_000;
 /// Bytes of one document's text shown in its section.
-pub const TEXT_LIMIT: usize = 200_000;
+pub const TEXT_LIMIT: usize = 100_000;
 /// Entries in each "most frequent" list and rows of the place × theme table.
 const TOP: usize = 15;
 /// Distinct keys (months, sources, encodings) counted before the rest go to "other".
@@ -620,10 +620,14 @@ pub struct Report {
     /// Kind → (documents, blocks).
     removed: BTreeMap<String, (u64, u64)>,
     /// Theme bars of the first documents, for the corpus view's chart.
-    theme_chart: Vec<(u64, String, Vec<(String, u64)>, u64)>,
+    theme_chart: Vec<ThemeChartRow>,
     rows: String,
     sections: String,
 }
+
+/// A document in the corpus view's theme chart: position, label, sentences per theme,
+/// unlabelled sentences.
+type ThemeChartRow = (u64, String, Vec<(String, u64)>, u64);
 
 /// Documents in the corpus view's theme chart.
 const THEME_CHART_DOCUMENTS: usize = 30;
@@ -749,7 +753,7 @@ impl Report {
         );
         match &doc.error {
             Some(error) => {
-                let _ = write!(out, "<td class=\"bad\" title=\"{0}\">error</td><td colspan=\"3\" class=\"err\">{0}</td></tr>\n", escaped(error));
+                let _ = writeln!(out, "<td class=\"bad\" title=\"{0}\">error</td><td colspan=\"3\" class=\"err\">{0}</td></tr>", escaped(error));
             }
             None => {
                 let _ = write!(out, "<td>ok</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>", doc.sentences, doc.mentions);
@@ -825,9 +829,9 @@ impl Report {
         out.push_str(&self.rows);
         out.push_str("</tbody></table>\n");
         if self.documents > self.options.index_rows {
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<p class=\"note\">{} more documents are not listed; the corpus view counts them all, documents.jsonl has them.</p>\n",
+                "<p class=\"note\">{} more documents are not listed; the corpus view counts them all, documents.jsonl has them.</p>",
                 self.documents - self.options.index_rows
             );
         }
@@ -867,7 +871,7 @@ impl Report {
             } else {
                 "No labels: the pipeline has no classify stage."
             };
-            let _ = write!(out, "<div class=\"card\"><h3>Themes</h3><p class=\"empty\">{why}</p></div>\n");
+            let _ = writeln!(out, "<div class=\"card\"><h3>Themes</h3><p class=\"empty\">{why}</p></div>");
             return;
         }
         let mut ranked: Vec<(&str, u64)> = self.themes.iter().map(|(k, v)| (k.as_str(), v.0)).collect();
@@ -1025,7 +1029,7 @@ impl Report {
     }
 }
 
-fn top<'a>(mut entries: Vec<(&'a str, u64)>, n: usize) -> Vec<(&'a str, u64)> {
+fn top(mut entries: Vec<(&str, u64)>, n: usize) -> Vec<(&str, u64)> {
     entries.truncate(n);
     entries
 }
