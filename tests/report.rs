@@ -45,7 +45,12 @@ fn chromium_or_skip(test: &str) -> Option<PathBuf> {
             panic!("ZHPIPE_REQUIRE_BROWSER is set but no Chromium was found (apt-get install chromium)")
         }
         None => {
-            eprintln!("SKIPPED {test}: no Chromium found (apt-get install chromium, or set ZHPIPE_CHROMIUM)");
+            // Written to stderr directly, past the test harness's capture, so that a skip is seen.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED {test}: no Chromium found (apt-get install chromium, or set ZHPIPE_CHROMIUM)"
+            );
             None
         }
     }
