@@ -239,7 +239,7 @@ pub struct ConvertConfig {
 
 /// The conversion engine behind the stage.
 enum Engine {
-    Native(Converter),
+    Native(Box<Converter>),
     #[cfg(feature = "opencc")]
     System(system::SystemConverter),
 }
@@ -270,10 +270,10 @@ impl ConvertStage {
     /// Builds the stage: compiles the profile's automata (native) or opens the system library.
     pub fn new(config: ConvertConfig) -> Result<Self, ConfigError> {
         let engine = match config.backend {
-            Backend::Native => Engine::Native(
+            Backend::Native => Engine::Native(Box::new(
                 Converter::build(config.profile, config.include_tofu_risk)
                     .map_err(|e| ConfigError::new(format!("OpenCC dictionary {e}")))?,
-            ),
+            )),
             #[cfg(feature = "opencc")]
             Backend::Opencc => Engine::System(system::SystemConverter::open(
                 config.profile,
@@ -426,7 +426,7 @@ impl Stage for ConvertStage {
                 "the text had already been converted once; original_text now holds the text before this conversion",
             );
         }
-        let original = std::mem::replace(&mut doc.text, String::new());
+        let original = std::mem::take(&mut doc.text);
         doc.set_text(out);
         doc.original_text = Some(original);
         doc.original_offsets = Some(map);
