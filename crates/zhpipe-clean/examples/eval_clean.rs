@@ -7,7 +7,8 @@
 //! Both texts are reduced to their letters and digits (Han characters included; punctuation,
 //! spaces and full-width forms do not count, since GNE does not normalise them), then compared
 //! two ways: as bags of characters (precision, recall, F1) and by their longest common
-//! subsequence, which also rewards keeping the order.
+//! subsequence, which also rewards keeping the order. The output of every page is also cleaned a
+//! second time, and pages where that changes it are listed.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -27,6 +28,7 @@ fn main() {
     });
     let stage = Clean::bundled();
     let mut rows = Vec::new();
+    let mut not_idempotent = Vec::new();
     for (page, content) in references(&listing, &results) {
         let path = dir.join(page.strip_prefix("tests/").unwrap_or(&page));
         let bytes = match std::fs::read(&path) {
@@ -38,6 +40,11 @@ fn main() {
         };
         let mut doc = Document::from_text(page.clone(), String::from_utf8_lossy(&bytes).into_owned());
         stage.process(&mut doc).expect("clean does not fail on text");
+        let mut again = Document::from_text(page.clone(), doc.text.clone());
+        stage.process(&mut again).expect("clean does not fail on text");
+        if again.text != doc.text {
+            not_idempotent.push(page.clone());
+        }
         let (ours, gold) = (letters(&doc.text), letters(&content));
         rows.push((page, gold.len(), ours.len(), bag_f1(&ours, &gold), lcs_f1(&ours, &gold)));
     }
@@ -66,6 +73,9 @@ fn main() {
         mean(&|r| r.4.1),
         mean(&|r| r.4.2)
     );
+    if !not_idempotent.is_empty() {
+        println!("cleaning the output again changed it for: {}", not_idempotent.join(", "));
+    }
 }
 
 /// `(page, content)` for every block of `result.txt`.

@@ -10,9 +10,10 @@
 //!    styles, frames, forms, navigation and comments are dropped, entities decoded, block elements
 //!    become lines, and `<title>` / `og:` tags fill `meta`. In a full page, only the element
 //!    holding the article (found by paragraph density) is kept.
-//! 3. **Gateway pinyin** (`協(xié)同`) is removed: only a tone-marked syllable in parentheses
-//!    right after a Han character, so `(完)` and `(河北日报记者…)` stay.
-//! 4. Each line is **normalised** (below), then judged: breadcrumbs, `发布日期 / 来源` headers
+//! 3. Each line is **normalised** (below), and **gateway pinyin** (`協(xié)同`) is removed: only a
+//!    tone-marked syllable in parentheses right after a Han character, so `(完)` and
+//!    `(河北日报记者…)` stay.
+//! 4. Each line is then judged: breadcrumbs, `发布日期 / 来源` headers
 //!    (→ `meta.published`, `meta.source`), editor lines (→ `meta.editors`), widgets, app-download
 //!    boxes, link farms and photo captions (→ `meta.captions`) are removed; a repeated title is
 //!    kept once.
@@ -329,13 +330,25 @@ impl Stage for Clean {
             }
         }
 
-        if self.strip_pinyin {
-            body = pinyin::strip(&body, |r| tally.remove("pinyin", r));
-        }
-
         let lines: Vec<String> = body
             .lines()
-            .map(|line| if self.normalize { normalize::line(line, &mut changes) } else { line.trim().to_owned() })
+            .map(|line| {
+                if !self.strip_pinyin {
+                    return if self.normalize { normalize::line(line, &mut changes) } else { line.trim().to_owned() };
+                }
+                // Before normalisation, so that the annotations' parentheses are not counted as
+                // normalised; and again after it, so that `字 (xié)` (which normalises to
+                // `字（xié）`) goes as well. Normalised once more where that removed something,
+                // because the annotation's neighbours now touch.
+                let line = pinyin::strip(line, |r| tally.remove("pinyin", r));
+                let line = if self.normalize { normalize::line(&line, &mut changes) } else { line.trim().to_owned() };
+                let stripped = pinyin::strip(&line, |r| tally.remove("pinyin", r));
+                if stripped.len() == line.len() || !self.normalize {
+                    stripped
+                } else {
+                    normalize::line(&stripped, &mut normalize::Changes::default())
+                }
+            })
             .filter(|line| !line.is_empty())
             .collect();
         drop(body);

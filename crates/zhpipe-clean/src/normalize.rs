@@ -51,12 +51,32 @@ pub fn line(input: &str, changes: &mut Changes) -> String {
         }
     }
 
-    // 2. Punctuation in Han context.
+    // 2. Punctuation in Han context. Parentheses first, so that a mark after `)` sees the `）`
+    //    it becomes, as it would on a second pass.
     let prev_solid = |chars: &[char], i: usize| chars[..i].iter().rev().find(|c| **c != ' ').copied();
     let next_solid = |chars: &[char], i: usize| chars[i + 1..].iter().find(|c| **c != ' ').copied();
     let wide = |c: Option<char>| c.is_some_and(|c| is_han(c) || is_cjk_punct(c));
     let mut parens: Vec<usize> = Vec::new();
     let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '(' {
+            parens.push(i);
+        } else if c == ')' {
+            if let Some(open) = parens.pop() {
+                pairs.push((open, i));
+            }
+        }
+    }
+    for (open, close) in pairs {
+        // The window is bounded so that deeply nested parentheses stay linear.
+        let inner_han = chars[open + 1..close].iter().take(200).any(|&c| is_han(c));
+        let before_han = prev_solid(&chars, open).is_some_and(is_han);
+        if inner_han || before_han {
+            chars[open] = '（';
+            chars[close] = '）';
+            changes.punctuation += 2;
+        }
+    }
     for i in 0..chars.len() {
         let c = chars[i];
         match c {
@@ -81,23 +101,7 @@ pub fn line(input: &str, changes: &mut Changes) -> String {
                     changes.punctuation += 1;
                 }
             }
-            '(' => parens.push(i),
-            ')' => {
-                if let Some(open) = parens.pop() {
-                    pairs.push((open, i));
-                }
-            }
             _ => {}
-        }
-    }
-    for (open, close) in pairs {
-        // The window is bounded so that deeply nested parentheses stay linear.
-        let inner_han = chars[open + 1..close].iter().take(200).any(|&c| is_han(c));
-        let before_han = prev_solid(&chars, open).is_some_and(is_han);
-        if inner_han || before_han {
-            chars[open] = '（';
-            chars[close] = '）';
-            changes.punctuation += 2;
         }
     }
 
@@ -166,4 +170,5 @@ mod tests {
     t!(norm19_quotes_stay, "雄安“1+4+26”規劃", "雄安“1+4+26”規劃");
     t!(norm20_nbsp, "京津冀\u{a0}\u{a0}协同", "京津冀 协同");
     t!(norm21_nested, "a(b(中)c)d", "a（b（中）c）d");
+    t!(norm22_mark_after_parenthesis, "张启发(2018年);", "张启发（2018年）；");
 }

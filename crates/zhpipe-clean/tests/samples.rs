@@ -90,3 +90,23 @@ proptest! {
         prop_assert_eq!(&twice.text, &once.text, "input: {:?}", text);
     }
 }
+
+/// Pieces that exercise every rule: Han text, punctuation of both widths, parentheses, pinyin,
+/// spaces of every kind, digits, separators, header labels, caption credits and tags.
+const PIECES: &[&str] = &[
+    "京津冀", "协同发展", "，", ",", ".", "。", ";", ":", "?", "(", ")", "（", "）", "(xié)", "(fā)", "(完)",
+    " ", "  ", "\u{3000}", "\u{a0}", "\n", "\n\n", "2024", "５", "Ａ", "PM2.5", "“", "”", "|", "来源:", "发布日期:",
+    "2024-05-14", "记者赵海江摄", "责编:", "微信", "23 第 22 期", "<p>", "</p>", "<br>", "&amp;", "—", "a", "x",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn cleaning_is_idempotent_on_any_mix_of_rule_triggers(picks in prop::collection::vec(0..PIECES.len(), 0..60)) {
+        let text: String = picks.iter().map(|&i| PIECES[i]).collect();
+        let once = clean(&text);
+        let twice = clean(&once.text);
+        prop_assert_eq!(&twice.text, &once.text, "input: {:?}", text);
+    }
+}
