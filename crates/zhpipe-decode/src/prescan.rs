@@ -68,17 +68,25 @@ pub(crate) fn zero_bytes(bytes: &[u8]) -> ZeroBytes {
 }
 
 fn memchr_zero(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == 0)
+    // `contains` on bytes is memchr; text almost never has a zero, so this is the whole cost.
+    if bytes.contains(&0) { bytes.iter().position(|&b| b == 0) } else { None }
 }
 
-/// The share of control bytes that no text has: C0 controls other than tab, line feed, form
-/// feed (page breaks of extracted PDF text), carriage return and escape (ISO-2022), plus DEL.
-pub(crate) fn control_share(bytes: &[u8]) -> f64 {
+/// The share of control bytes that no text has, when it is over [`MAX_CONTROL_SHARE`]: C0
+/// controls other than tab, line feed, form feed (page breaks of extracted PDF text), carriage
+/// return and escape (ISO-2022), plus DEL.
+pub(crate) fn control_share_over_limit(bytes: &[u8]) -> Option<f64> {
+    let limit = MAX_CONTROL_SHARE * bytes.len() as f64;
+    // A bound first, in a loop the compiler vectorises; the exact count only when it matters.
+    let bound = bytes.iter().filter(|&&b| b < 0x20 || b == 0x7F).count();
+    if bound as f64 <= limit {
+        return None;
+    }
     let controls = bytes
         .iter()
         .filter(|&&b| matches!(b, 0x01..=0x08 | 0x0B | 0x0E..=0x1A | 0x1C..=0x1F | 0x7F))
         .count();
-    controls as f64 / bytes.len().max(1) as f64
+    (controls as f64 > limit).then(|| controls as f64 / bytes.len() as f64)
 }
 
 /// A charset declaration found in the first [`DECLARATION_WINDOW`] bytes.
