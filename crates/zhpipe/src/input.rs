@@ -15,8 +15,10 @@ use zhpipe_core::Document;
 pub enum Pending {
     /// A file to read, if it is within the size limit.
     File { id: String, path: PathBuf },
-    /// A document already in memory (a JSONL record).
-    Ready(Document),
+    /// A JSONL record whose id has been read; the rest of the line (the text, base64 decoding)
+    /// is parsed on a worker thread. Only the id is needed to decide whether a record belongs
+    /// to this shard or was already written, so records that are skipped cost one scan.
+    Record { id: String, line_number: usize, line: String },
     /// An input that cannot become a document; it still produces an error record.
     Failed { id: String, error: String },
 }
@@ -25,15 +27,14 @@ impl Pending {
     /// The id the document's record will have.
     pub fn id(&self) -> &str {
         match self {
-            Pending::File { id, .. } | Pending::Failed { id, .. } => id,
-            Pending::Ready(doc) => &doc.id,
+            Pending::File { id, .. } | Pending::Record { id, .. } | Pending::Failed { id, .. } => id,
         }
     }
 
     /// Reads the document. Files over `max_bytes` are refused from their metadata, unread.
     pub fn load(self, max_bytes: u64) -> Result<Document, (String, String)> {
         match self {
-            Pending::Ready(doc) => Ok(doc),
+            Pending::Record { id, line_number, line } => parse_record(id, line_number, &line),
             Pending::Failed { id, error } => Err((id, error)),
             Pending::File { id, path } => match read_limited(&path, max_bytes) {
                 Ok(bytes) => Ok(Document::from_bytes(id, bytes)),
@@ -151,31 +152,37 @@ impl<R: BufRead> JsonLines<R> {
         Self { reader, line_number: 0, name: name.into(), broken: false }
     }
 
-    fn parse(&self, line: &str) -> Pending {
-        let fallback_id = format!("{}:{}", self.name, self.line_number);
-        let record: Record = match serde_json::from_str(line) {
-            Ok(record) => record,
-            Err(e) => {
-                return Pending::Failed {
-                    id: fallback_id,
-                    error: format!("line {} is not a valid record: {e}", self.line_number),
-                };
-            }
-        };
-        match (record.text, record.bytes_base64) {
-            (Some(text), None) => Pending::Ready(Document::from_text(record.id, text)),
-            (None, Some(encoded)) => match base64::engine::general_purpose::STANDARD.decode(encoded.trim()) {
-                Ok(bytes) => Pending::Ready(Document::from_bytes(record.id, bytes)),
-                Err(e) => Pending::Failed {
-                    id: record.id,
-                    error: format!("line {}: `bytes_base64` is not valid base64: {e}", self.line_number),
-                },
-            },
-            _ => Pending::Failed {
-                id: record.id,
-                error: format!("line {}: a record needs exactly one of `text` and `bytes_base64`", self.line_number),
+    fn parse(&self, line: String) -> Pending {
+        /// The id alone, borrowed from the line when it has no escapes; other fields are
+        /// scanned over, not copied.
+        #[derive(Deserialize)]
+        struct IdOnly<'a> {
+            #[serde(borrow)]
+            id: std::borrow::Cow<'a, str>,
+        }
+        match serde_json::from_str::<IdOnly>(&line) {
+            Ok(record) => Pending::Record { id: record.id.into_owned(), line_number: self.line_number, line },
+            Err(e) => Pending::Failed {
+                id: format!("{}:{}", self.name, self.line_number),
+                error: format!("line {} is not a valid record: {e}", self.line_number),
             },
         }
+    }
+}
+
+/// Parses a whole JSONL record whose id is known.
+fn parse_record(id: String, line_number: usize, line: &str) -> Result<Document, (String, String)> {
+    let record: Record = match serde_json::from_str(line) {
+        Ok(record) => record,
+        Err(e) => return Err((id, format!("line {line_number} is not a valid record: {e}"))),
+    };
+    match (record.text, record.bytes_base64) {
+        (Some(text), None) => Ok(Document::from_text(record.id, text)),
+        (None, Some(encoded)) => match base64::engine::general_purpose::STANDARD.decode(encoded.trim()) {
+            Ok(bytes) => Ok(Document::from_bytes(record.id, bytes)),
+            Err(e) => Err((record.id, format!("line {line_number}: `bytes_base64` is not valid base64: {e}"))),
+        },
+        _ => Err((record.id, format!("line {line_number}: a record needs exactly one of `text` and `bytes_base64`"))),
     }
 }
 
@@ -186,13 +193,12 @@ impl<R: BufRead> Iterator for JsonLines<R> {
         if self.broken {
             return None;
         }
-        let mut line = Vec::new();
         loop {
-            line.clear();
+            let mut line = Vec::new();
             self.line_number += 1;
             match self.reader.read_until(b'\n', &mut line) {
                 Ok(0) => return None,
-                Ok(_) => match std::str::from_utf8(&line) {
+                Ok(_) => match String::from_utf8(line) {
                     Ok(text) if text.trim().is_empty() => continue,
                     Ok(text) => return Some(self.parse(text)),
                     Err(_) => {
@@ -242,13 +248,25 @@ mod tests {
     }
 
     #[test]
+    fn a_record_with_a_readable_id_keeps_it_in_its_error() {
+        let input = "{\"id\": \"x\", \"txt\": \"typo\"}\n{\"id\": \"\\u4eac\", \"text\": \"京\"}\n";
+        let loaded: Vec<Result<Document, (String, String)>> =
+            JsonLines::new(input.as_bytes(), "stdin").map(|p| p.load(1 << 20)).collect();
+        let (id, error) = loaded[0].as_ref().unwrap_err();
+        assert_eq!(id, "x");
+        assert!(error.starts_with("line 1 is not a valid record: unknown field `txt`"), "{error}");
+        // An escaped id is unescaped, as the full parse would.
+        assert_eq!(loaded[1].as_ref().unwrap().id, "京");
+    }
+
+    #[test]
     fn non_utf8_line_is_an_error_record_and_reading_goes_on() {
         let mut input = b"\xff\xfe bad\n".to_vec();
         input.extend_from_slice("{\"id\": \"ok\", \"text\": \"北京\"}\n".as_bytes());
         let items: Vec<Pending> = JsonLines::new(&input[..], "stdin").collect();
         assert_eq!(items.len(), 2);
         assert!(matches!(&items[0], Pending::Failed { error, .. } if error == "line 1 is not UTF-8"));
-        assert!(matches!(&items[1], Pending::Ready(doc) if doc.id == "ok"));
+        assert!(matches!(&items[1], Pending::Record { id, line_number: 2, .. } if id == "ok"));
     }
 
     #[test]
