@@ -35,7 +35,8 @@ fn dropped(name: &str) -> Option<&'static str> {
         "script" | "noscript" | "template" => "html-script",
         "style" => "html-style",
         "iframe" | "frame" | "frameset" | "object" | "embed" | "canvas" | "svg" | "video" | "audio" => "html-embed",
-        "form" | "button" | "select" | "input" | "textarea" | "option" => "html-form",
+        // Not `form` itself: ASP.NET and CMS pages wrap the whole article in one.
+        "button" | "select" | "input" | "textarea" | "option" => "html-form",
         "nav" | "aside" | "footer" | "menu" => "html-navigation",
         _ => return None,
     })

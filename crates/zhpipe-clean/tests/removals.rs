@@ -61,7 +61,7 @@ t!(clean013_pinyin, "京津冀協(xié)同發(fā)展", "京津冀協同發展",
 t!(clean014_symbols, "京津冀协同发展取得新的显著成效。\n* * *\n|", BODY, &["symbols", "symbols"]);
 t!(clean015_front_matter, "---\ntitle: 标题\n---\n京津冀协同发展取得新的显著成效。", BODY, &["front-matter"]);
 t!(clean016_html_parts, "<p>京津冀协同发展取得新的显著成效。</p><script>x()</script><style>p{}</style><!-- c --><iframe src=a></iframe>", BODY, &["html-script", "html-style", "html-comment", "html-embed"]);
-t!(clean017_html_navigation_and_forms, "<nav>首页 新闻</nav><p>京津冀协同发展取得新的显著成效。</p><form><input name=q><button>搜索</button></form>", BODY, &["html-navigation", "html-form"]);
+t!(clean017_html_navigation_and_forms, "<nav>首页 新闻</nav><form><p>京津冀协同发展取得新的显著成效。</p><input name=q><button>搜索</button></form>", BODY, &["html-navigation", "html-form", "html-form"]);
 t!(clean018_pdf_furniture, "政治学习资料\n\n23 第 22 期\n\n2023 年 5 月\n\n标题\n\n习近平强调，按照党中央决策部署，京津\n\n冀3省市切实履行主体责任。\n\n- 2 -\n\n下一段。", "标题\n习近平强调，按照党中央决策部署，京津冀3省市切实履行主体责任。\n下一段。", &["furniture", "furniture", "header", "furniture"]);
 t!(clean019_pdf_cover, "某某职业技术学院\n\n宣传统战部编印\n\n标题\n\n正文，第一句。", "标题\n正文，第一句。", &["cover", "furniture"]);
 
