@@ -35,7 +35,6 @@ mod maxmatch;
 mod sentences;
 mod width;
 
-use std::ops::Range;
 use std::path::PathBuf;
 
 use jieba_rs::Jieba;
@@ -158,50 +157,43 @@ pub fn load_jieba(paths: &[PathBuf]) -> Result<Jieba, ConfigError> {
     Ok(jieba)
 }
 
-/// One word found in a sentence: where it is (in bytes and in characters, for mapping back
-/// through width folding) and its tag.
-pub(crate) struct Piece {
-    /// Whitespace, which is not a token.
-    space: bool,
-    bytes: Range<usize>,
-    chars: Range<usize>,
-    tag: Option<PosTag>,
-}
-
-/// Sentences first, then the words of each sentence, mapped back to spans of `text`.
-fn segment_text<'t>(
-    text: &'t str,
+/// Sentences first, then the words of each sentence, as spans of `text`.
+///
+/// `cut(sentence, base, tokens)` appends the words of `sentence` that are not whitespace, with
+/// their byte spans in `sentence` shifted by `base`.
+fn segment_text(
+    text: &str,
     options: Options,
-    mut cut: impl FnMut(&str, &mut dyn FnMut(Piece)),
+    mut cut: impl FnMut(&str, usize, &mut Vec<Token>),
 ) -> (Vec<Span>, Vec<Token>) {
     let mut sentences = Vec::new();
     split_sentences(text, &mut sentences);
-    let mut tokens = Vec::with_capacity(text.len() / 4);
+    let mut tokens = Vec::with_capacity(text.len() / 3);
     for sentence in &sentences {
-        let base = sentence.start;
-        let original: &'t str = &text[sentence.range()];
+        let original = &text[sentence.range()];
         let first = tokens.len();
         if options.fold_width && width::has_full_width_alphanumeric(original) {
             let folded = width::fold(original);
-            let offsets = width::char_offsets(original);
-            cut(&folded, &mut |piece| {
-                if !piece.space {
-                    let span = Span::new(base + offsets[piece.chars.start], base + offsets[piece.chars.end]);
-                    tokens.push(Token::new(span, piece.tag));
-                }
-            });
+            cut(&folded, 0, &mut tokens);
+            let to_original = width::byte_map(&folded, original);
+            for token in &mut tokens[first..] {
+                token.span = Span::new(sentence.start + to_original[token.span.start], sentence.start + to_original[token.span.end]);
+            }
         } else {
-            cut(original, &mut |piece| {
-                if !piece.space {
-                    tokens.push(Token::new(Span::new(base + piece.bytes.start, base + piece.bytes.end), piece.tag));
-                }
-            });
+            cut(original, sentence.start, &mut tokens);
         }
         if options.join_dates {
             join_dates(text, &mut tokens, first);
         }
     }
     (sentences, tokens)
+}
+
+/// A token from a word's byte range in a sentence that starts at `base`.
+#[inline]
+fn token(base: usize, start: usize, end: usize, pos: Option<PosTag>) -> Token {
+    debug_assert!(start <= end);
+    Token { span: Span { start: base + start, end: base + end }, pos }
 }
 
 /// What both segmenters do around the cutting itself.
@@ -214,14 +206,26 @@ struct Options {
 /// Joins a number token and the date unit right after it (`2024` `年` → `2024年`), in
 /// `tokens[first..]`.
 fn join_dates(text: &str, tokens: &mut Vec<Token>, first: usize) {
+    let bytes = text.as_bytes();
     let is_number = |span: Span| text[span.range()].chars().all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
-    let is_unit = |span: Span| matches!(&text[span.range()], "年" | "月" | "日" | "号");
-    let mut kept = first;
-    let mut i = first;
+    // 年 月 日 号, compared as UTF-8 bytes: this runs on every token.
+    let is_unit = |span: Span| {
+        span.len() == 3
+            && matches!(&bytes[span.start..span.end], [0xE5, 0xB9, 0xB4] | [0xE6, 0x9C, 0x88] | [0xE6, 0x97, 0xA5] | [0xE5, 0x8F, 0xB7])
+    };
+    let is_join = |token: &Token, next: &Token| {
+        next.span.start == token.span.end && is_unit(next.span) && is_number(token.span)
+    };
+    // Most sentences have nothing to join: find the first join before moving anything.
+    let Some(start) = (first..tokens.len().saturating_sub(1)).find(|&i| is_join(&tokens[i], &tokens[i + 1])) else {
+        return;
+    };
+    let mut kept = start;
+    let mut i = start;
     while i < tokens.len() {
         let token = tokens[i];
         match tokens.get(i + 1) {
-            Some(next) if next.span.start == token.span.end && is_unit(next.span) && is_number(token.span) => {
+            Some(next) if is_join(&token, next) => {
                 let tag = token.pos.map(|_| PosTag::new("t").expect("valid tag"));
                 tokens[kept] = Token::new(Span::new(token.span.start, next.span.end), tag);
                 i += 2;
@@ -237,7 +241,12 @@ fn join_dates(text: &str, tokens: &mut Vec<Token>, first: usize) {
 }
 
 fn is_space(word: &str) -> bool {
-    word.starts_with(char::is_whitespace)
+    match word.as_bytes().first() {
+        Some(b) if *b < 0x80 => matches!(b, b'\t'..=b'\r' | b' '),
+        // CJK ideographs, never whitespace, without decoding.
+        Some(0xE4..=0xE9) => false,
+        _ => word.starts_with(char::is_whitespace),
+    }
 }
 
 /// The `segment` stage: sentences, then words with jieba-rs.
@@ -269,19 +278,23 @@ impl Segment {
 
     /// Sentence spans and word tokens of `text`.
     pub fn segment(&self, text: &str) -> (Vec<Span>, Vec<Token>) {
-        segment_text(text, self.options, |sentence, emit| self.cut(sentence, emit))
+        segment_text(text, self.options, |sentence, base, tokens| self.cut(sentence, base, tokens))
     }
 
-    fn cut(&self, sentence: &str, emit: &mut dyn FnMut(Piece)) {
+    fn cut(&self, sentence: &str, base: usize, tokens: &mut Vec<Token>) {
         match (self.mode, self.tags) {
             (Mode::Default, true) => {
                 for t in self.jieba.tag(sentence, self.hmm) {
-                    emit(Piece { space: is_space(t.word), bytes: t.byte_start..t.byte_end, chars: t.start..t.end, tag: PosTag::new(t.tag) });
+                    if !is_space(t.word) {
+                        tokens.push(token(base, t.byte_start, t.byte_end, PosTag::new(t.tag)));
+                    }
                 }
             }
             (Mode::Default, false) => {
                 for t in self.jieba.cut(sentence, self.hmm) {
-                    emit(Piece { space: is_space(t.word), bytes: t.byte_start..t.byte_end, chars: t.start..t.end, tag: None });
+                    if !is_space(t.word) {
+                        tokens.push(token(base, t.byte_start, t.byte_end, None));
+                    }
                 }
             }
             (Mode::Search, tags) => {
@@ -291,13 +304,13 @@ impl Segment {
                 // that word's tag; the parts inside it have none.
                 let tagged = if tags { self.jieba.tag(sentence, self.hmm) } else { Vec::new() };
                 let mut tagged = tagged.iter().peekable();
-                for t in words {
+                for t in words.iter().filter(|t| !is_space(t.word)) {
                     while tagged.next_if(|g| g.byte_start < t.byte_start).is_some() {}
                     let tag = tagged
                         .peek()
                         .filter(|g| g.byte_start == t.byte_start && g.byte_end == t.byte_end)
                         .and_then(|g| PosTag::new(g.tag));
-                    emit(Piece { space: is_space(t.word), bytes: t.byte_start..t.byte_end, chars: t.start..t.end, tag });
+                    tokens.push(token(base, t.byte_start, t.byte_end, tag));
                 }
             }
         }
@@ -353,7 +366,9 @@ impl MaxMatch {
 
     /// Sentence spans and word tokens of `text`.
     pub fn segment(&self, text: &str) -> (Vec<Span>, Vec<Token>) {
-        segment_text(text, self.options, |sentence, emit| maxmatch::cut(&self.jieba, self.direction, sentence, emit))
+        segment_text(text, self.options, |sentence, base, tokens| {
+            maxmatch::cut(&self.jieba, self.direction, sentence, base, tokens)
+        })
     }
 }
 

@@ -13,7 +13,9 @@
 use jieba_rs::Jieba;
 use serde::Deserialize;
 
-use crate::Piece;
+use zhpipe_core::Token;
+
+use crate::{is_space, token};
 
 /// Which way maximum matching runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -34,15 +36,13 @@ fn is_cjk(c: char) -> bool {
         | '\u{20000}'..='\u{2A6DF}' | '\u{2A700}'..='\u{2EBEF}' | '\u{2F800}'..='\u{2FA1F}')
 }
 
-/// Cuts `sentence` by maximum matching over `jieba`'s dictionary and hands each word to `emit`.
-pub(crate) fn cut(jieba: &Jieba, direction: Direction, sentence: &str, mut emit: impl FnMut(Piece)) {
+/// Cuts `sentence` by maximum matching over `jieba`'s dictionary and appends its words that
+/// are not whitespace to `tokens`, shifted by `base`.
+pub(crate) fn cut(jieba: &Jieba, direction: Direction, sentence: &str, base: usize, tokens: &mut Vec<Token>) {
     let mut chars = sentence.char_indices().peekable();
-    let mut char_index = 0;
     while let Some(&(start, c)) = chars.peek() {
-        let first_char = char_index;
         let mut end = start + c.len_utf8();
         chars.next();
-        char_index += 1;
         if is_cjk(c) {
             while let Some(&(i, c)) = chars.peek() {
                 if !is_cjk(c) {
@@ -50,9 +50,8 @@ pub(crate) fn cut(jieba: &Jieba, direction: Direction, sentence: &str, mut emit:
                 }
                 end = i + c.len_utf8();
                 chars.next();
-                char_index += 1;
             }
-            cut_run(jieba, direction, &sentence[start..end], start, first_char, &mut emit);
+            cut_run(jieba, direction, &sentence[start..end], base + start, tokens);
             continue;
         }
         if c.is_ascii_alphanumeric() {
@@ -64,7 +63,6 @@ pub(crate) fn cut(jieba: &Jieba, direction: Direction, sentence: &str, mut emit:
                     Some((i, c)) if c.is_ascii_alphanumeric() || c == '%' && sentence.as_bytes()[i - 1].is_ascii_digit() => {
                         end = i + 1;
                         chars.next();
-                        char_index += 1;
                         if c == '%' {
                             break;
                         }
@@ -74,25 +72,19 @@ pub(crate) fn cut(jieba: &Jieba, direction: Direction, sentence: &str, mut emit:
                     {
                         end = i + 1;
                         chars.next();
-                        char_index += 1;
                     }
                     _ => break,
                 }
             }
         }
-        emit(Piece { space: crate::is_space(&sentence[start..end]), bytes: start..end, chars: first_char..char_index, tag: None });
+        if !is_space(&sentence[start..end]) {
+            tokens.push(token(base, start, end, None));
+        }
     }
 }
 
-/// Cuts one run of Chinese characters that starts at byte `base` and character `char_base`.
-fn cut_run(
-    jieba: &Jieba,
-    direction: Direction,
-    run: &str,
-    base: usize,
-    char_base: usize,
-    emit: &mut impl FnMut(Piece),
-) {
+/// Cuts one run of Chinese characters that starts at byte `base`.
+fn cut_run(jieba: &Jieba, direction: Direction, run: &str, base: usize, tokens: &mut Vec<Token>) {
     let offsets: Vec<usize> = run.char_indices().map(|(i, _)| i).chain(std::iter::once(run.len())).collect();
     let n = offsets.len() - 1;
     // The longest word starting at each character, and the longest ending at each.
@@ -130,10 +122,7 @@ fn cut_run(
             if (f.len(), singles(&f)) < (b.len(), singles(&b)) { f } else { b }
         }
     };
-    for (s, e) in cuts {
-        let bytes = base + offsets[s]..base + offsets[e];
-        emit(Piece { space: false, bytes, chars: char_base + s..char_base + e, tag: None });
-    }
+    tokens.extend(cuts.into_iter().map(|(s, e)| token(base, offsets[s], offsets[e], None)));
 }
 
 #[cfg(test)]
@@ -147,13 +136,9 @@ mod tests {
     }
 
     fn words(direction: Direction, text: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        cut(jieba(), direction, text, |p| {
-            assert_eq!(text[..p.bytes.start].chars().count(), p.chars.start);
-            assert_eq!(text[p.bytes.clone()].chars().count(), p.chars.len());
-            out.push(text[p.bytes].to_owned())
-        });
-        out
+        let mut tokens = Vec::new();
+        cut(jieba(), direction, text, 0, &mut tokens);
+        tokens.iter().map(|t| text[t.span.range()].to_owned()).collect()
     }
 
     #[test]
@@ -170,6 +155,6 @@ mod tests {
             words(Direction::Bidirectional, "PM2.5下降15.3%,达2.88万个。"),
             ["PM2.5", "下降", "15.3%", ",", "达", "2.88", "万个", "。"]
         );
-        assert_eq!(words(Direction::Forward, "v1.2. 3%"), ["v1.2", ".", " ", "3%"]);
+        assert_eq!(words(Direction::Forward, "v1.2. 3%"), ["v1.2", ".", "3%"]);
     }
 }

@@ -67,6 +67,11 @@ pub fn split_sentences(text: &str, out: &mut Vec<Span>) {
             i += 1;
             continue;
         }
+        if (0xE4..=0xE9).contains(&b) {
+            // A CJK ideograph (U+4E00–U+9FFF), the bulk of the text: skip it undecoded.
+            i += 3;
+            continue;
+        }
         let c = text[i..].chars().next().expect("i is on a char boundary");
         let len = c.len_utf8();
         if is_opener(c) {
@@ -82,10 +87,10 @@ pub fn split_sentences(text: &str, out: &mut Vec<Span>) {
             i += len;
             continue;
         }
-        let next = text[i + len..].chars().next();
+        let next = || text[i + len..].chars().next();
         let terminates = is_full_terminator(c)
-            || (is_half_terminator(c) && !next.is_some_and(|n| n.is_ascii_alphanumeric()))
-            || (is_ellipsis(c) && next.is_some_and(is_ellipsis));
+            || (is_half_terminator(c) && !next().is_some_and(|n| n.is_ascii_alphanumeric()))
+            || (is_ellipsis(c) && next().is_some_and(is_ellipsis));
         if !terminates {
             i += len;
             continue;

@@ -4,8 +4,8 @@
 //! character (`２０２１`, `ＰＭ２．５`), common in newspaper text, as a symbol of its own. Folding
 //! U+FF01–U+FF5E to ASCII before segmenting keeps such numbers and codes whole. Folding maps one
 //! character to one character, so a token's character positions in the folded sentence are its
-//! positions in the original, and byte spans are mapped back through the original's character
-//! offsets: the spans always point into the unchanged text.
+//! positions in the original, and byte spans are mapped back through a table of the original's
+//! offsets at each folded char boundary: the spans always point into the unchanged text.
 
 /// Whether `text` holds a full-width letter or digit (U+FF10–U+FF19, U+FF21–U+FF3A,
 /// U+FF41–U+FF5A), checked on the UTF-8 bytes: `EF BC 90..99 | A1..BA`, `EF BD 81..9A`.
@@ -39,10 +39,15 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
-/// Byte offset of every character of `text`, plus `text.len()` at the end, so that character
-/// positions `start..end` map to bytes `offsets[start]..offsets[end]`.
-pub fn char_offsets(text: &str) -> Vec<usize> {
-    text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect()
+/// For each char boundary of `folded` (and its end), the matching byte offset in `original`,
+/// of which it is the [`fold`]: `original[map[s]..map[e]]` is what `folded[s..e]` came from.
+pub fn byte_map(folded: &str, original: &str) -> Vec<usize> {
+    let mut map = vec![0; folded.len() + 1];
+    for ((f, _), (o, _)) in folded.char_indices().zip(original.char_indices()) {
+        map[f] = o;
+    }
+    map[folded.len()] = original.len();
+    map
 }
 
 #[cfg(test)]
@@ -65,7 +70,10 @@ mod tests {
         let folded = fold(text);
         assert_eq!(folded, "1998年PM2.5下降15.3%,");
         assert_eq!(folded.chars().count(), text.chars().count());
-        let offsets = char_offsets(text);
-        assert_eq!(&text[offsets[5]..offsets[10]], "ＰＭ２．５");
+        let map = byte_map(&folded, text);
+        let (start, end) = (folded.find("PM").unwrap(), folded.find("下").unwrap());
+        assert_eq!(&folded[start..end], "PM2.5");
+        assert_eq!(&text[map[start]..map[end]], "ＰＭ２．５");
+        assert_eq!(&text[map[0]..map[folded.len()]], text);
     }
 }
