@@ -1,8 +1,286 @@
-//! Placeholder benchmark.
+//! The gazetteer, the hot path: both engines at about 2,000, 50,000 and 350,000 patterns, the
+//! stage (engine + mention building) beside its bare engine, a memchr byte count over the same
+//! text as the memory-speed reference, and the build and load times of the compiled form. One
+//! group, so that ratios are read from one run.
+//!
+//! - Text: at least 10 MB from `zhpipe_benches::corpus` (`ZHPIPE_BENCH_CORPUS`, the samples
+//!   otherwise), cut to 10 MB and into documents of about 10 kB at line boundaries.
+//! - Patterns: the repository's dictionaries (the ~2,000 set keeps provinces, prefectures,
+//!   Beijing–Tianjin–Hebei counties, regions, zones, organisations, people and policy terms),
+//!   filled up to 50,000 and 350,000 with the words of the list in `ZHPIPE_BENCH_WORDS` (one
+//!   word first on each line, e.g. jieba's `dict.txt`, 349,046 words) or, without it, with the
+//!   corpus's own two- to four-character Han n-grams.
+//!
+//! Counts are asserted inside the timed loops: each engine must find what the other found.
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use std::collections::HashSet;
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
-fn bench(_c: &mut Criterion) {}
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use zhpipe_core::{Document, Stage};
+use zhpipe_gazetteer::{
+    AhoCorasickKind, CompileOptions, EngineKind, Gazetteer, GazetteerStage, Source, cache_key,
+};
+
+const TEXT_BYTES: usize = 10 << 20;
+const SIZES: [(&str, usize); 3] = [("2k", 2_000), ("50k", 50_000), ("350k", 350_000)];
+
+fn engines() -> [(&'static str, CompileOptions); 2] {
+    let base = CompileOptions::default();
+    [
+        ("daachorse", CompileOptions { engine: EngineKind::Daachorse, ..base }),
+        (
+            "aho-corasick",
+            CompileOptions { engine: EngineKind::AhoCorasick, aho_corasick_kind: AhoCorasickKind::NfaContiguous, ..base },
+        ),
+    ]
+}
+
+/// Documents of about 10 kB making up the first `TEXT_BYTES` of the corpus.
+fn documents() -> (Vec<Document>, String) {
+    let (text, label) = zhpipe_benches::corpus(TEXT_BYTES);
+    let mut docs = Vec::new();
+    let (mut current, mut total) = (String::new(), 0);
+    for line in text.split_inclusive('\n') {
+        if total + current.len() + line.len() > TEXT_BYTES {
+            break;
+        }
+        current.push_str(line);
+        if current.len() >= 10_000 {
+            total += current.len();
+            docs.push(Document::from_text("bench", std::mem::take(&mut current)));
+        }
+    }
+    if !current.is_empty() {
+        docs.push(Document::from_text("bench", current));
+    }
+    (docs, label)
+}
+
+fn repo_sources() -> Vec<Source> {
+    ["places", "organisations", "people", "policy-terms"]
+        .iter()
+        .map(|name| {
+            let path = zhpipe_benches::repo_root().join(format!("dictionaries/{name}.tsv"));
+            Source::read(&path).unwrap_or_else(|e| panic!("{e}"))
+        })
+        .collect()
+}
+
+/// The repository's dictionaries without towns and counties outside Beijing–Tianjin–Hebei.
+fn domain_sources(repo: &[Source]) -> Vec<Source> {
+    repo.iter()
+        .map(|source| {
+            let text: String = source
+                .text
+                .lines()
+                .filter(|line| {
+                    let fields: Vec<&str> = line.split('\t').collect();
+                    match fields.get(2) {
+                        Some(&"town") => false,
+                        Some(&"county") => ["place:11", "place:12", "place:13"].iter().any(|p| fields[1].starts_with(p)),
+                        _ => true,
+                    }
+                })
+                .map(|line| format!("{line}\n"))
+                .collect();
+            Source { text, ..source.clone() }
+        })
+        .collect()
+}
+
+/// Extra words: `ZHPIPE_BENCH_WORDS` or the corpus's Han n-grams, without the dictionaries'
+/// surfaces.
+fn extra_words(docs: &[Document], taken: &HashSet<String>) -> (Vec<String>, String) {
+    let mut seen = taken.clone();
+    let mut words = Vec::new();
+    if let Some(path) = std::env::var_os("ZHPIPE_BENCH_WORDS") {
+        let path = PathBuf::from(path);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for word in text.lines().filter_map(|l| l.split_whitespace().next()) {
+            if seen.insert(word.to_owned()) {
+                words.push(word.to_owned());
+            }
+        }
+        return (words, path.display().to_string());
+    }
+    let is_han = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    'docs: for doc in docs {
+        let chars: Vec<char> = doc.text.chars().collect();
+        for len in [2, 3, 4] {
+            for window in chars.windows(len) {
+                if window.iter().all(|&c| is_han(c)) {
+                    let word: String = window.iter().collect();
+                    if seen.insert(word.clone()) {
+                        words.push(word);
+                        if words.len() >= 400_000 {
+                            break 'docs;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (words, "the corpus's Han n-grams".to_owned())
+}
+
+/// A dictionary of `count` words spread evenly over `words`.
+fn words_source(words: &[String], count: usize) -> Source {
+    let step = (words.len() as f64 / count.max(1) as f64).max(1.0);
+    let mut text = String::from("surface\tid\tkind\n");
+    let mut i = 0.0;
+    let mut n = 0;
+    while (i as usize) < words.len() && n < count {
+        let word = &words[i as usize];
+        text.push_str(&format!("{word}\tword:{n}\tword\n"));
+        i += step;
+        n += 1;
+    }
+    Source::from_text("words", text)
+}
+
+fn pattern_sets(docs: &[Document]) -> Vec<(&'static str, Vec<Source>)> {
+    let repo = repo_sources();
+    let surfaces: HashSet<String> = zhpipe_gazetteer::Dictionaries::parse(&repo)
+        .expect("repository dictionaries")
+        .patterns
+        .into_iter()
+        .map(|p| p.surface)
+        .collect();
+    let (words, words_label) = extra_words(docs, &surfaces);
+    eprintln!("gazetteer bench: extra words from {words_label} ({} words)", words.len());
+    SIZES
+        .iter()
+        .map(|&(label, target)| {
+            let sources = if target <= 2_000 {
+                domain_sources(&repo)
+            } else {
+                let mut sources = repo.clone();
+                sources.push(words_source(&words, target.saturating_sub(surfaces.len())));
+                sources
+            };
+            (label, sources)
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let (mut docs, label) = documents();
+    let bytes: u64 = docs.iter().map(|d| d.text.len() as u64).sum();
+    eprintln!("gazetteer bench: {} documents, {:.1} MB from {label}", docs.len(), bytes as f64 / 1e6);
+    let sets = pattern_sets(&docs);
+
+    let mut group = c.benchmark_group("gazetteer");
+    group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    group.throughput(Throughput::Bytes(bytes));
+
+    let newlines: usize = docs.iter().map(|d| d.text.bytes().filter(|&b| b == b'\n').count()).sum();
+    group.bench_function("memchr-count-newlines", |b| {
+        b.iter(|| {
+            let n: usize = docs.iter().map(|d| memchr::memchr_iter(b'\n', black_box(d.text.as_bytes())).count()).sum();
+            assert_eq!(n, newlines);
+            n
+        })
+    });
+
+    for (size, sources) in &sets {
+        let mut expected: Option<(usize, usize)> = None;
+        for (engine, options) in engines() {
+            let gazetteer = Gazetteer::from_sources(sources, options).unwrap_or_else(|e| panic!("{e}"));
+            let patterns = gazetteer.pattern_count();
+            let stage = GazetteerStage::new(gazetteer);
+            // The other engine's counts are the expected ones: both must find the same.
+            let matches: usize = docs.iter().map(|d| bare_count(stage.gazetteer(), &d.text)).sum();
+            let mentions = stage_count(&stage, &mut docs);
+            let (matches, mentions) = *expected.get_or_insert((matches, mentions));
+            eprintln!("gazetteer bench: {size} = {patterns} patterns; {matches} matches, {mentions} mentions");
+            group.throughput(Throughput::Bytes(bytes));
+            group.bench_function(BenchmarkId::new(format!("{engine}/bare"), size), |b| {
+                b.iter(|| {
+                    let n: usize = docs.iter().map(|d| bare_count(stage.gazetteer(), black_box(&d.text))).sum();
+                    assert_eq!(n, matches);
+                    n
+                })
+            });
+            // Documents enter the stage without mentions, as in the pipeline: dropping the
+            // previous iteration's mentions happens outside the timed part.
+            group.bench_function(BenchmarkId::new(format!("{engine}/stage"), size), |b| {
+                b.iter_custom(|iters| {
+                    let mut elapsed = Duration::ZERO;
+                    for _ in 0..iters {
+                        docs.iter_mut().for_each(|d| d.mentions.clear());
+                        let start = Instant::now();
+                        let n = stage_count(&stage, black_box(&mut docs));
+                        elapsed += start.elapsed();
+                        assert_eq!(n, mentions);
+                    }
+                    elapsed
+                })
+            });
+        }
+    }
+
+    // Build (parse, validate, compile) and load (the compiled form, from memory and through
+    // `Gazetteer::open` with a cache hit, reading and hashing the dictionaries) of the largest
+    // set, reported per pattern.
+    let (_, large) = sets.last().expect("three sets");
+    let dir = std::env::temp_dir().join(format!("zhpipe-bench-gazetteer-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let paths: Vec<PathBuf> = large
+        .iter()
+        .map(|s| {
+            let path = dir.join(format!("{}.tsv", s.name));
+            std::fs::write(&path, &s.text).unwrap();
+            path
+        })
+        .collect();
+    for (engine, options) in engines() {
+        let built = Gazetteer::from_sources(large, options).unwrap();
+        let patterns = built.pattern_count();
+        let key = cache_key(large, &options);
+        let compiled = built.to_bytes(key);
+        eprintln!("gazetteer bench: compiled {engine} form of {patterns} patterns: {:.1} MB", compiled.len() as f64 / 1e6);
+        group.throughput(Throughput::Elements(patterns as u64));
+        group.bench_function(BenchmarkId::new(format!("{engine}/build"), "350k"), |b| {
+            b.iter(|| Gazetteer::from_sources(black_box(large), options).unwrap().pattern_count())
+        });
+        group.bench_function(BenchmarkId::new(format!("{engine}/load"), "350k"), |b| {
+            b.iter(|| {
+                let loaded = Gazetteer::from_bytes(black_box(&compiled), Some(key)).unwrap();
+                assert_eq!(loaded.pattern_count(), patterns);
+                loaded
+            })
+        });
+        let cache = dir.join("cache");
+        Gazetteer::open(&paths, options, Some(&cache)).unwrap();
+        group.bench_function(BenchmarkId::new(format!("{engine}/open-cached"), "350k"), |b| {
+            b.iter(|| {
+                let (loaded, outcome) = Gazetteer::open(black_box(&paths), options, Some(&cache)).unwrap();
+                assert!(matches!(outcome, zhpipe_gazetteer::CacheOutcome::Loaded(_)), "{outcome:?}");
+                loaded
+            })
+        });
+    }
+    group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn bare_count(gazetteer: &Gazetteer, text: &str) -> usize {
+    let mut n = 0;
+    gazetteer.for_each_match(text, |_, _, _| n += 1);
+    n
+}
+
+fn stage_count(stage: &GazetteerStage, docs: &mut [Document]) -> usize {
+    docs.iter_mut()
+        .map(|doc| {
+            stage.process(doc).expect("the gazetteer never fails");
+            doc.mentions.len()
+        })
+        .sum()
+}
 
 criterion_group!(benches, bench);
 criterion_main!(benches);

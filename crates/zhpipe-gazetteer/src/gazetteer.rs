@@ -31,21 +31,114 @@ const NO_PARENT: u32 = 0;
 struct Table {
     kinds: Vec<String>,
     dictionaries: Vec<String>,
-    /// `id \t name \t attributes` of every entry, back to back.
-    entry_text: String,
+    /// `id \t name \t attributes` of every entry, back to back (UTF-8, checked per entry on
+    /// first use: checking all of it at load would cost more than the rest of loading).
+    entry_text: Text,
     /// End of each entry's record in `entry_text`.
-    entry_ends: Vec<u32>,
+    entry_ends: Column,
     /// `kind | dictionary << 16`.
-    entry_meta: Vec<u32>,
+    entry_meta: Column,
     /// Parent entry index + 1; 0 when the entry has no parent in these dictionaries.
-    entry_parent: Vec<u32>,
+    entry_parent: Column,
     pattern_count: u32,
     /// aho-corasick automata cannot be serialised: for that engine the compiled form keeps the
     /// validated surfaces (and their values) so that start-up skips parsing and checking the
     /// dictionaries and only rebuilds the automaton. Empty for daachorse.
     pattern_text: String,
-    pattern_ends: Vec<u32>,
-    pattern_values: Vec<u32>,
+    pattern_ends: Column,
+    pattern_values: Column,
+}
+
+/// UTF-8 text stored as a byte string.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Text(Vec<u8>);
+
+impl Text {
+    fn push_str(&mut self, s: &str) {
+        self.0.extend_from_slice(s.as_bytes());
+    }
+
+    fn push(&mut self, c: char) {
+        self.push_str(c.encode_utf8(&mut [0; 4]));
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The text of `range`; a range that is not UTF-8 (which a checksummed file written by
+    /// `to_bytes` cannot hold) reads as U+FFFD.
+    fn get(&self, range: std::ops::Range<usize>) -> &str {
+        self.0.get(range).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("\u{fffd}")
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Text;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a byte string")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Text, E> {
+                Ok(Text(bytes.to_vec()))
+            }
+        }
+        d.deserialize_bytes(Visitor)
+    }
+}
+
+/// A column of `u32`s stored as one little-endian byte string: postcard would write each
+/// number as a varint and read it back one by one (8 ms for the three columns of a
+/// 350,000-entry table); as bytes, loading it is a copy.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Column(Vec<u32>);
+
+impl std::ops::Deref for Column {
+    type Target = Vec<u32>;
+    fn deref(&self) -> &Vec<u32> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Column {
+    fn deref_mut(&mut self) -> &mut Vec<u32> {
+        &mut self.0
+    }
+}
+
+impl Serialize for Column {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let bytes: Vec<u8> = self.0.iter().flat_map(|v| v.to_le_bytes()).collect();
+        s.serialize_bytes(&bytes)
+    }
+}
+
+impl<'de> Deserialize<'de> for Column {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Column;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a byte string of little-endian u32s")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Column, E> {
+                if bytes.len() % 4 != 0 {
+                    return Err(E::custom("column length is not a multiple of 4"));
+                }
+                let values = bytes.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")));
+                Ok(Column(values.collect()))
+            }
+        }
+        d.deserialize_bytes(Visitor)
+    }
 }
 
 enum Automaton {
@@ -55,10 +148,13 @@ enum Automaton {
     AhoCorasick { automaton: AhoCorasick, values: Vec<u32> },
 }
 
-/// The strings of one entry, shared by all its mentions.
+/// What a mention of one entry needs, in one place: its strings (shared by all its mentions)
+/// and the indices of its kind and dictionary.
 struct Names {
     id: Arc<str>,
     name: Arc<str>,
+    kind: u16,
+    dictionary: u16,
 }
 
 /// Rules applied to matches when building mentions (they do not change the compiled form).
@@ -108,8 +204,13 @@ pub struct Gazetteer {
     automaton: Automaton,
     kinds: Vec<Arc<str>>,
     dictionaries: Vec<Arc<str>>,
-    names: Vec<OnceLock<Names>>,
+    /// Per entry, created on its first mention, in chunks so that loading allocates nothing
+    /// per entry.
+    names: Box<[OnceLock<Box<[OnceLock<Names>]>>]>,
 }
+
+/// Entries per chunk of [`Gazetteer::names`].
+const CHUNK: usize = 256;
 
 impl std::fmt::Debug for Gazetteer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -170,7 +271,7 @@ impl Gazetteer {
                     table.pattern_values.push(*value);
                 }
                 let automaton = build_aho_corasick(patterns.iter().map(|p| p.0), &options)?;
-                Automaton::AhoCorasick { automaton, values: table.pattern_values.clone() }
+                Automaton::AhoCorasick { automaton, values: table.pattern_values.0.clone() }
             }
         };
         Ok(Self::assemble(options, table, automaton))
@@ -179,7 +280,7 @@ impl Gazetteer {
     fn assemble(options: CompileOptions, table: Table, automaton: Automaton) -> Self {
         let kinds = table.kinds.iter().map(|k| Arc::from(k.as_str())).collect();
         let dictionaries = table.dictionaries.iter().map(|d| Arc::from(d.as_str())).collect();
-        let names = std::iter::repeat_with(OnceLock::new).take(table.entry_ends.len()).collect();
+        let names = std::iter::repeat_with(OnceLock::new).take(table.entry_ends.len().div_ceil(CHUNK)).collect();
         Self { options, rules: MatchRules::default(), table, automaton, kinds, dictionaries, names }
     }
 
@@ -278,7 +379,7 @@ impl Gazetteer {
                     s
                 });
                 let automaton = build_aho_corasick(surfaces, &options)?;
-                Automaton::AhoCorasick { automaton, values: table.pattern_values.clone() }
+                Automaton::AhoCorasick { automaton, values: table.pattern_values.0.clone() }
             }
         };
         Ok(Self::assemble(options, table, automaton))
@@ -308,7 +409,7 @@ impl Gazetteer {
     /// Entry `index`. Panics when out of range.
     pub fn entry(&self, index: usize) -> EntryRef<'_> {
         let start = if index == 0 { 0 } else { self.table.entry_ends[index - 1] as usize };
-        let record = &self.table.entry_text[start..self.table.entry_ends[index] as usize];
+        let record = self.table.entry_text.get(start..self.table.entry_ends[index] as usize);
         let mut parts = record.splitn(3, '\t');
         let (id, name, attributes) =
             (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
@@ -384,17 +485,19 @@ impl Gazetteer {
 
     #[inline]
     fn mention(&self, entry: usize, start: usize, end: usize) -> Mention {
-        let names = self.names[entry].get_or_init(|| {
+        let chunk = self.names[entry / CHUNK]
+            .get_or_init(|| std::iter::repeat_with(OnceLock::new).take(CHUNK).collect());
+        let names = chunk[entry % CHUNK].get_or_init(|| {
             let e = self.entry(entry);
-            Names { id: Arc::from(e.id), name: Arc::from(e.name) }
+            let meta = self.table.entry_meta[entry];
+            Names { id: Arc::from(e.id), name: Arc::from(e.name), kind: meta as u16, dictionary: (meta >> 16) as u16 }
         });
-        let meta = self.table.entry_meta[entry];
         Mention {
             span: Span::new(start, end),
             id: Arc::clone(&names.id),
-            kind: Arc::clone(&self.kinds[(meta & 0xffff) as usize]),
+            kind: Arc::clone(&self.kinds[names.kind as usize]),
             name: Arc::clone(&names.name),
-            dictionary: Arc::clone(&self.dictionaries[(meta >> 16) as usize]),
+            dictionary: Arc::clone(&self.dictionaries[names.dictionary as usize]),
         }
     }
 
@@ -426,7 +529,8 @@ impl Gazetteer {
                     break;
                 }
                 let index = ancestor as usize - 1;
-                if self.names[index].get().is_some_and(|n| Arc::ptr_eq(&n.id, &previous.id)) {
+                let names = self.names[index / CHUNK].get().and_then(|chunk| chunk[index % CHUNK].get());
+                if names.is_some_and(|n| Arc::ptr_eq(&n.id, &previous.id)) {
                     return true;
                 }
                 ancestor = self.table.entry_parent[index];
@@ -511,8 +615,8 @@ fn check_table(t: &Table) -> Result<(), Error> {
         return bad("column lengths differ");
     }
     let mut start = 0;
-    for &end in &t.entry_ends {
-        if (end as usize) < start || !t.entry_text.is_char_boundary(end as usize) {
+    for &end in t.entry_ends.iter() {
+        if (end as usize) < start || end as usize > t.entry_text.len() {
             return bad("entry offsets");
         }
         start = end as usize;
@@ -529,7 +633,7 @@ fn check_table(t: &Table) -> Result<(), Error> {
         return bad("pattern values");
     }
     let mut start = 0;
-    for &end in &t.pattern_ends {
+    for &end in t.pattern_ends.iter() {
         if (end as usize) < start || !t.pattern_text.is_char_boundary(end as usize) {
             return bad("pattern offsets");
         }
