@@ -1,0 +1,244 @@
+//! The lexicon model: weighted terms and mention kinds per label, summed per sentence.
+//!
+//! Every score can be explained: it is the sum of the weights of the listed terms found in the
+//! sentence (each distinct term once) and of the listed mention kinds present. All terms of all
+//! labels go into one Aho–Corasick automaton searched with overlapping matches, so a sentence
+//! is scanned once whatever the size of the lexicon, and a term inside a longer one still fires.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use zhpipe_core::Label;
+
+use crate::{SentenceView, Taxonomy};
+
+/// A compiled lexicon.
+#[derive(Clone, Debug)]
+pub struct LexiconModel {
+    taxonomy: Taxonomy,
+    automaton: AhoCorasick,
+    /// For each pattern of the automaton: the labels it votes for, with weights.
+    pattern_votes: Vec<Vec<(usize, f32)>>,
+    /// The surface form of each pattern, as written in the file (for evidence).
+    patterns: Vec<String>,
+    /// For each mention kind: the labels it votes for.
+    kind_votes: Vec<(String, Vec<(usize, f32)>)>,
+}
+
+/// The raw lexicon score of one label in one sentence, with what fired.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LexiconScore {
+    /// Label index into the taxonomy.
+    pub label: usize,
+    /// Summed weights.
+    pub total: f32,
+    /// Terms (and `kind:<kind>` entries) that fired, in order of first occurrence.
+    pub fired: Vec<String>,
+}
+
+impl LexiconModel {
+    /// Compiles the lexicon of a taxonomy.
+    pub fn new(taxonomy: Taxonomy) -> Self {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut pattern_votes: Vec<Vec<(usize, f32)>> = Vec::new();
+        let mut kind_votes: Vec<(String, Vec<(usize, f32)>)> = Vec::new();
+        for (label, def) in taxonomy.labels.iter().enumerate() {
+            for (term, weight) in &def.terms {
+                // Matching ignores ASCII case, so `PM2.5` and `pm2.5` are one pattern.
+                let i = match patterns.iter().position(|p| p.eq_ignore_ascii_case(term)) {
+                    Some(i) => i,
+                    None => {
+                        patterns.push(term.clone());
+                        pattern_votes.push(Vec::new());
+                        patterns.len() - 1
+                    }
+                };
+                pattern_votes[i].push((label, *weight));
+            }
+            for (kind, weight) in &def.kinds {
+                match kind_votes.iter_mut().find(|(k, _)| k == kind) {
+                    Some((_, votes)) => votes.push((label, *weight)),
+                    None => kind_votes.push((kind.clone(), vec![(label, *weight)])),
+                }
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .ascii_case_insensitive(true)
+            .build(&patterns)
+            .expect("a lexicon of at most a few thousand terms always compiles");
+        Self { taxonomy, automaton, pattern_votes, patterns, kind_votes }
+    }
+
+    /// The taxonomy the lexicon belongs to.
+    pub fn taxonomy(&self) -> &Taxonomy {
+        &self.taxonomy
+    }
+
+    /// Raw scores of every label with at least one clue, in taxonomy order.
+    pub fn raw_scores(&self, view: &SentenceView<'_>) -> Vec<LexiconScore> {
+        let n = self.taxonomy.labels.len();
+        let mut totals = vec![0f32; n];
+        let mut fired: Vec<Vec<String>> = vec![Vec::new(); n];
+        let mut seen = vec![false; self.patterns.len()];
+        for m in self.automaton.find_overlapping_iter(view.text) {
+            let p = m.pattern().as_usize();
+            if std::mem::replace(&mut seen[p], true) {
+                continue;
+            }
+            for &(label, weight) in &self.pattern_votes[p] {
+                totals[label] += weight;
+                fired[label].push(self.patterns[p].clone());
+            }
+        }
+        for (kind, votes) in &self.kind_votes {
+            if view.kinds.iter().any(|k| k == kind) {
+                for &(label, weight) in votes {
+                    totals[label] += weight;
+                    fired[label].push(format!("kind:{kind}"));
+                }
+            }
+        }
+        fired
+            .into_iter()
+            .zip(totals)
+            .enumerate()
+            .filter(|(_, (fired, _))| !fired.is_empty())
+            .map(|(label, (fired, total))| LexiconScore { label, total, fired })
+            .collect()
+    }
+
+    /// The labels of one sentence, best first: every label whose total reaches the threshold,
+    /// or `other` when none does. Scores map the total onto 0..1 so that the threshold is 0.5
+    /// (`1 − 2^(−total/threshold)`); `other` scores one minus the best label's score.
+    pub fn classify(&self, view: &SentenceView<'_>, evidence: bool) -> Vec<Label> {
+        let threshold = self.taxonomy.threshold;
+        let scores = self.raw_scores(view);
+        let squash = |total: f32| if total <= 0.0 { 0.0 } else { 1.0 - (-total / threshold).exp2() };
+        let mut labels: Vec<Label> = Vec::new();
+        let mut best = 0f32;
+        for s in scores {
+            let score = squash(s.total);
+            best = best.max(score);
+            if s.total >= threshold - 1e-6 {
+                labels.push(Label {
+                    label: self.taxonomy.labels[s.label].id.clone(),
+                    score: round(score),
+                    evidence: if evidence { s.fired } else { Vec::new() },
+                });
+            }
+        }
+        if labels.is_empty() {
+            let other = self.taxonomy.labels.last().expect("a taxonomy has `other`");
+            return vec![Label { label: other.id.clone(), score: round(1.0 - best), evidence: Vec::new() }];
+        }
+        sort_labels(&mut labels);
+        labels
+    }
+}
+
+/// Scores rounded to 4 decimals keep records short and stable across platforms.
+pub(crate) fn round(x: f32) -> f32 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// Best first; ties in taxonomy order (the sort is stable).
+pub(crate) fn sort_labels(labels: &mut [Label]) {
+    labels.sort_by(|a, b| b.score.total_cmp(&a.score));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lexicon() -> LexiconModel {
+        LexiconModel::new(Taxonomy::bundled())
+    }
+
+    /// `t!(name, sentence, expected)`: the labels (with the terms that fired) of a real sentence
+    /// under the bundled lexicon, rendered `label[term+term]`.
+    macro_rules! t {
+        ($name:ident, $text:expr, $expected:expr) => {
+            #[test]
+            fn $name() {
+                let model = lexicon();
+                let labels = model.classify(&SentenceView::text($text), true);
+                let mut rendered: Vec<String> =
+                    labels.iter().map(|l| format!("{}[{}]", l.label, l.evidence.join("+"))).collect();
+                rendered.sort();
+                let mut expected: Vec<&str> = $expected.to_vec();
+                expected.sort();
+                assert_eq!(rendered, expected, "{}", $text);
+            }
+        };
+    }
+
+    // Moving universities and hospitals out is relocation; the lexicon also sees the
+    // institutions themselves (the hand label is relocation alone).
+    t!(
+        lex001_relocation,
+        "首批7家央企总部迁出北京，有关高校和医院的疏解工作稳步实施，一批具有标志性和影响力的疏解项目有序启动，形成良好的示范效应。",
+        ["public_services[高校+医院]", "relocation[央企总部+总部迁+迁出+疏解]"]
+    );
+    t!(
+        lex002_two_wings,
+        "雄安新区和北京城市副中心建设扎实推进，重点领域协同发展取得新突破。",
+        ["new_wings[雄安+雄安新区+城市副中心+副中心]"]
+    );
+    t!(
+        lex003_meeting_attendance,
+        "李鸿忠、蔡奇、王勇、何立峰出席会议。",
+        ["meeting[出席+会议]"]
+    );
+    t!(
+        lex004_several_labels,
+        "在增进民生福祉上持续用力,强化污染联防联控联治,补齐交通设施短板,推动北京教育、医疗、养老等优质公共服务资源向环京地区布局,完善社保“一卡通”服务,促进文旅融合发展。",
+        [
+            "ecology[污染]",
+            "transport[交通]",
+            "public_services[民生+福祉+教育+医疗+养老+公共服务+社保+一卡通]"
+        ]
+    );
+    t!(
+        lex005_loyalty_formulas,
+        "始终把推进京津冀协同发展作为重大政治任务,坚决拥护“两个确立”,增强“四个意识”、坚定“四个自信”、做到“两个维护”。",
+        ["party_building[政治任务+两个确立+四个意识+四个自信+两个维护]"]
+    );
+    t!(lex006_nothing_specific_is_other, "共同打造中国式现代化建设先行区示范区", ["other[]"]);
+    t!(
+        lex007_ascii_case_is_ignored,
+        "2021年河北省pm2.5平均浓度38.8微克/立方米。",
+        ["ecology[PM2.5]"]
+    );
+    t!(
+        lex008_one_weak_clue_is_not_enough,
+        "要处理好同中心城区的关系，推动企业发展。",
+        ["other[]"]
+    );
+
+    #[test]
+    fn a_term_counts_once_per_sentence_and_scores_follow_the_threshold() {
+        let model = lexicon();
+        let once = model.raw_scores(&SentenceView::text("疏解。"));
+        let twice = model.raw_scores(&SentenceView::text("疏解，再疏解。"));
+        assert_eq!(once, twice);
+        assert_eq!(once[0].total, 1.5);
+        // 1.5 × the threshold of 1.0 scores 1 − 2^−1.5.
+        let labels = model.classify(&SentenceView::text("疏解。"), false);
+        assert_eq!(labels[0].score, round(1.0 - 2f32.powf(-1.5)));
+        assert!(labels[0].evidence.is_empty(), "evidence only on request");
+    }
+
+    #[test]
+    fn mention_kinds_add_their_weight() {
+        let model = lexicon();
+        let mut view = SentenceView::text("殷勇、张工分别讲话。");
+        assert_eq!(model.classify(&view, false)[0].label, "other");
+        view.kinds = vec!["person", "person"];
+        let labels = model.classify(&view, true);
+        // 讲话 0.4 + person 0.3 is still short of 1.0; one more clue decides.
+        assert_eq!(labels[0].label, "other");
+        view.text = "殷勇、张工分别在会上讲话。";
+        let labels = model.classify(&view, true);
+        assert_eq!(labels[0].label, "meeting");
+        assert_eq!(labels[0].evidence, ["会上", "讲话", "kind:person"]);
+    }
+}
