@@ -1,6 +1,6 @@
 //! Scores the clean stage against GeneralNewsExtractor's extraction of its test pages.
 //!
-//! `cargo xtask eval clean DIR`, where DIR holds the GNE test pages (`163/1.html`, …) and GNE's
+//! `cargo xtask eval clean DIR [--no-extract]`, where DIR holds the GNE test pages (`163/1.html`, …) and GNE's
 //! `result.txt` (blocks of `>>>…tests/<page>>>>…`, a JSON object with `content`, `<<<…`). The
 //! pages are third-party content, so they are read from DIR and never copied into the repository.
 //!
@@ -8,17 +8,26 @@
 //! spaces and full-width forms do not count, since GNE does not normalise them), then compared
 //! two ways: as bags of characters (precision, recall, F1) and by their longest common
 //! subsequence, which also rewards keeping the order. The output of every page is also cleaned a
-//! second time, and pages where that changes it are listed.
+//! second time, and pages where that changes it are listed. `--no-extract` keeps whole pages
+//! (`extract_main = false`), to measure what choosing the article element is worth.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use zhpipe_clean::Clean;
+use zhpipe_clean::{Clean, CleanConfig};
 use zhpipe_core::{Document, Stage};
 
+/// Precision, recall and F1.
+type Scores = (f64, f64, f64);
+
+/// A page, its gold and output lengths in letters, and its bag-of-characters and LCS scores.
+type Row = (String, usize, usize, Scores, Scores);
+
 fn main() {
-    let Some(dir) = std::env::args_os().nth(1).map(PathBuf::from) else {
-        eprintln!("usage: eval_clean DIR  (DIR holds GNE's test pages and result.txt)");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let extract_main = !args.iter().any(|a| a == "--no-extract");
+    let Some(dir) = args.iter().find(|a| !a.starts_with("--")).map(PathBuf::from) else {
+        eprintln!("usage: eval_clean DIR [--no-extract]  (DIR holds GNE's test pages and result.txt)");
         std::process::exit(2);
     };
     let results = dir.join("result.txt");
@@ -26,8 +35,9 @@ fn main() {
         eprintln!("{}: {e}", results.display());
         std::process::exit(2);
     });
-    let stage = Clean::bundled();
-    let mut rows = Vec::new();
+    let config = CleanConfig { extract_main, ..CleanConfig::default() };
+    let stage = Clean::new(&config, Path::new(".")).expect("the bundled rules compile");
+    let mut rows: Vec<Row> = Vec::new();
     let mut not_idempotent = Vec::new();
     for (page, content) in references(&listing, &results) {
         let path = dir.join(page.strip_prefix("tests/").unwrap_or(&page));
@@ -60,7 +70,7 @@ fn main() {
         );
     }
     let n = rows.len() as f64;
-    let mean = |f: &dyn Fn(&(String, usize, usize, (f64, f64, f64), (f64, f64, f64))) -> f64| rows.iter().map(f).sum::<f64>() / n;
+    let mean = |f: &dyn Fn(&Row) -> f64| rows.iter().map(f).sum::<f64>() / n;
     println!(
         "{:<28} {:>6} {:>7}  {:>5.3} {:>5.3} {:>5.3}  {:>5.3} {:>5.3} {:>5.3}",
         format!("mean over {} pages", rows.len()),

@@ -219,10 +219,11 @@ pub fn main_content(html: &Html) -> Option<ElementRef<'_>> {
         }
         let density = if letters == 0 { 1.0 } else { link_letters as f64 / letters as f64 };
         let adjusted: f64 = score * (1.0 - density) * class_weight(node.value());
+        let best_so_far: Option<(_, f64, usize)> = best;
         let depth = node.ancestors().count();
-        let better = match best {
+        let better = match best_so_far {
             None => true,
-            Some((_, s, d)) => adjusted > s + 1e-9 || ((adjusted - s as f64).abs() <= 1e-9 && depth > d),
+            Some((_, s, d)) => adjusted > s + 1e-9 || ((adjusted - s).abs() <= 1e-9 && depth > d),
         };
         if better {
             best = Some((node, adjusted, depth));

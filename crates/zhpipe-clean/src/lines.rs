@@ -231,24 +231,24 @@ fn is_link_farm(line: &str, rules: &Rules) -> bool {
 }
 
 /// Takes the first line as the title when none is known and it looks like one, then removes
-/// every later line that repeats the title.
+/// every later line that repeats the known title or that first line. Both are collapsed whatever
+/// the source of the title, so that cleaning the output again (where only the first line can say
+/// what the title is) removes nothing more.
 fn collapse_title(kept: &mut Vec<String>, rules: &Rules, meta: &mut Meta, tally: &mut Tally) {
-    if meta.title.is_none() {
-        if let Some(first) = kept.first() {
-            let last = first.chars().next_back().unwrap_or(' ');
-            if chars(first) <= rules.title_max_chars && !ends_paragraph(last) && !first.contains('。') {
-                meta.title = Some(first.clone());
-            }
-        }
+    let first_line_title = kept.first().filter(|first| {
+        let last = first.chars().next_back().unwrap_or(' ');
+        chars(first) <= rules.title_max_chars && !ends_paragraph(last) && !first.contains('。')
+    });
+    let mut titles: Vec<String> = meta.title.iter().cloned().collect();
+    if let Some(first) = first_line_title {
+        titles.push(first.clone());
+        meta.title.get_or_insert_with(|| first.clone());
     }
-    let Some(title) = meta.title.as_deref() else { return };
-    let mut seen = false;
+    let mut seen = vec![false; titles.len()];
     kept.retain(|line| {
-        if line != title {
-            return true;
-        }
-        if !seen {
-            seen = true;
+        let Some(i) = titles.iter().position(|t| t == line) else { return true };
+        if !seen[i] {
+            seen[i] = true;
             return true;
         }
         tally.remove("repeated-title", line);

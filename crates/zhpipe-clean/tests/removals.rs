@@ -212,3 +212,13 @@ fn extraction_can_be_turned_off() {
     assert!(doc.text.contains("网友甲"));
     assert!(doc.text.contains("会议确定"));
 }
+
+#[test]
+fn first_line_repeats_collapse_even_when_the_title_came_from_elsewhere() {
+    // The title is known from <title>; the page's first line repeats further down. Cleaning the
+    // output again infers the title from the first line, so both must collapse the first time.
+    let doc = clean("<title>页面标题</title><p>要闻</p><p>第一段正文。</p><p>要闻</p><p>第二段正文。</p>");
+    assert_eq!(doc.text, "要闻\n第一段正文。\n第二段正文。");
+    assert_eq!(doc.meta.title.as_deref(), Some("页面标题"));
+    assert_eq!(clean(&doc.text).text, doc.text);
+}
