@@ -176,7 +176,7 @@ mod tests {
     t!(
         lex001_relocation,
         "首批7家央企总部迁出北京，有关高校和医院的疏解工作稳步实施，一批具有标志性和影响力的疏解项目有序启动，形成良好的示范效应。",
-        ["public_services[高校+医院]", "relocation[央企总部+总部迁+迁出+疏解]"]
+        ["public_services[高校+医院]", "relocation[央企+央企总部+总部迁+迁出+疏解]"]
     );
     t!(
         lex002_two_wings,
