@@ -13,8 +13,9 @@
 //!
 //! 1. **Byte-order mark** (UTF-8, UTF-16LE/BE): unambiguous, it wins over everything.
 //! 2. **Zero bytes**: text has none, except UTF-16 (or UTF-32) without a mark, recognised from
-//!    zeros that fall only in the high half of code units. Other zeros, or more than 5% control
-//!    bytes, make the file binary: an error, not a page of U+FFFD.
+//!    zeros that fall (nearly) only in the high half of code units. Other zeros, or more than
+//!    5% control bytes in the first 64 KiB, make the file binary: an error, not a page of
+//!    U+FFFD.
 //! 3. **Declaration** in the first 1024 bytes: `<meta charset>`, `<meta http-equiv=
 //!    "Content-Type" content="…charset=…">` or an XML declaration, mapped with
 //!    [`Encoding::for_label`]. A declaration is a claim about the bytes, so the bytes are checked
@@ -300,8 +301,9 @@ impl Decode {
         }
         if let Some(share) = prescan::control_share_over_limit(bytes) {
             return Err(StageError::invalid_input(format!(
-                "binary file: {:.1}% control bytes (text has at most {:.0}%)",
+                "binary file: {:.1}% control bytes in the first {} bytes (text has at most {:.0}%)",
                 share * 100.0,
+                bytes.len().min(prescan::CONTROL_WINDOW),
                 prescan::MAX_CONTROL_SHARE * 100.0
             )));
         }
@@ -371,8 +373,9 @@ impl Decode {
                 None => choice(UTF_8, EncodingSource::Fallback, bytes),
             };
         }
-        if Encoding::utf8_valid_up_to(bytes) == bytes.len() {
-            return choice(UTF_8, EncodingSource::Detected, bytes);
+        if let Some(text) = UTF_8.decode_without_bom_handling_and_without_replacement(bytes) {
+            let text = text.into_owned();
+            return Choice { encoding: UTF_8, name: None, source: EncodingSource::Detected, text, replacements: 0 };
         }
         let (encoding, source, fed_everything) = self.guess(bytes, false);
         let mut best = choice(encoding, source, bytes);

@@ -69,7 +69,9 @@ fn original_bytes(text: &str, first_non_ascii: usize, misreading: Misreading) ->
 /// Encodes into windows-1252, also accepting the C1 controls U+0080..=U+009F as their own byte
 /// (what an ISO-8859-1 decoder makes of 0x80..=0x9F). Stops at the first other character.
 fn windows_1252_or_latin1_bytes(text: &str) -> Option<Vec<u8>> {
-    let mut bytes = Vec::with_capacity(text.len());
+    // No capacity up front: clean text fails on its first hanzi, and a large allocation freed
+    // at once makes the allocator hand the pages back to the kernel on every document.
+    let mut bytes = Vec::new();
     for c in text.chars() {
         let code = c as u32;
         if code <= 0xFF {

@@ -405,7 +405,7 @@ bad!(
     control_bytes,
     stage(),
     *b"\x1b[31m\x07\x07\x07 alarm \x08\x08\x08\x08 text with bells",
-    "binary file: 20.0% control bytes (text has at most 5%)"
+    "binary file: 20.0% control bytes in the first 35 bytes (text has at most 5%)"
 );
 bad!(
     over_the_size_limit,
