@@ -58,7 +58,9 @@ pub(crate) fn zero_bytes(bytes: &[u8]) -> ZeroBytes {
         };
         if let Some(encoding) = candidate {
             if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes) {
-                if !text.chars().any(|c| c == '\0' || (c.is_control() && !c.is_whitespace())) {
+                let controls = text.chars().any(|c| c == '\0' || (c.is_control() && !c.is_whitespace()));
+                let zero_units = even_zeros.max(odd_zeros);
+                if !controls && (zero_units * 4 >= bytes.len() / 2 || !looks_like_paired_ascii(&text)) {
                     return ZeroBytes::Utf16(encoding);
                 }
             }
@@ -79,6 +81,23 @@ fn memchr_zero(bytes: &[u8]) -> Option<usize> {
 /// How much of a file the control-byte share is measured on: binary formats show themselves
 /// from the start, and NUL bytes are looked for in the whole file anyway.
 pub(crate) const CONTROL_WINDOW: usize = 64 * 1024;
+
+/// Whether the non-ASCII characters of a UTF-16 reading are mostly two printable ASCII bytes
+/// glued together (`<?` read as U+3C3F): then the file is single-byte text with a stray zero,
+/// not UTF-16. Real UTF-16 text with few zeros (Chinese with little ASCII) has them in other
+/// ranges most of the time.
+fn looks_like_paired_ascii(text: &str) -> bool {
+    let printable = |byte: u32| (0x20..=0x7E).contains(&byte);
+    let (mut non_ascii, mut paired) = (0, 0);
+    for c in text.chars().filter(|c| !c.is_ascii()) {
+        non_ascii += 1;
+        let unit = c as u32;
+        if unit <= 0xFFFF && printable(unit >> 8) && printable(unit & 0xFF) {
+            paired += 1;
+        }
+    }
+    paired * 2 >= non_ascii
+}
 
 /// The share of control bytes that no text has in the first [`CONTROL_WINDOW`] bytes, when it
 /// is over [`MAX_CONTROL_SHARE`]: C0 controls other than tab, line feed, form feed (page breaks
@@ -324,5 +343,13 @@ mod tests {
         assert_eq!(zero_bytes(&utf16be), ZeroBytes::Utf16(UTF_16BE));
         assert_eq!(zero_bytes(&utf32le), ZeroBytes::Utf32 { little_endian: true });
         assert_eq!(zero_bytes(b"ab\0\0\x01cd"), ZeroBytes::Binary { count: 2, first: 2 });
+        // A stray zero in ASCII text: its UTF-16 reading is pairs of ASCII glued together.
+        assert_eq!(
+            zero_bytes(b"<?xml version=\"1\x000\" encoding=\"big5\"?>"),
+            ZeroBytes::Binary { count: 1, first: 16 }
+        );
+        // Chinese UTF-16 with a single ASCII character is still UTF-16.
+        let chinese: Vec<u8> = "京津冀协同发展工作座谈会\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(zero_bytes(&chinese), ZeroBytes::Utf16(UTF_16LE));
     }
 }

@@ -479,6 +479,18 @@ mod properties {
         }
 
         #[test]
+        fn declaration_prescan_survives_any_markup(
+            markup in "(<meta charset=(gbk|big5|utf-16|klingon|\"gb2312\")>|<META http-equiv=Content-Type content=\"text/html; charset=(gbk|big5)\"/>|<\\?xml version=\"1\\.0\" encoding=\"big5\"\\?>|<meta |charset=|<!--|-->|<|>|\"|'|/| |\u{4eac}|\u{00e4}){0,12}",
+        ) {
+            // Whatever the parser finds, the UTF-8 page comes out whole: a wrong declaration
+            // is contradicted by the bytes, or its mojibake is repaired.
+            let page = format!("{markup}京津冀");
+            let decoded = stage().decode(page.as_bytes()).unwrap();
+            prop_assert_eq!(decoded.report.replacements, 0);
+            prop_assert_eq!(decoded.text, page);
+        }
+
+        #[test]
         fn valid_utf8_text_is_never_changed(text in "[\\PC\n ]{0,200}", hanzi in "[京津冀协同发展國際與]{1,20}") {
             let text = format!("{hanzi}{text}");
             let decoded = stage().decode(text.as_bytes()).unwrap();
