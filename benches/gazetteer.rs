@@ -222,6 +222,24 @@ fn bench(c: &mut Criterion) {
         }
     }
 
+    // The other automata of aho-corasick, bare, to choose its default by measurement (a DFA of
+    // the 350k set would take gigabytes).
+    for (size, sources) in &sets[..2] {
+        for (name, kind) in [("aho-corasick-dfa", AhoCorasickKind::Dfa), ("aho-corasick-nfa-noncontiguous", AhoCorasickKind::NfaNoncontiguous)] {
+            let options = CompileOptions { engine: EngineKind::AhoCorasick, aho_corasick_kind: kind, ..CompileOptions::default() };
+            let gazetteer = Gazetteer::from_sources(sources, options).unwrap_or_else(|e| panic!("{e}"));
+            let matches: usize = docs.iter().map(|d| bare_count(&gazetteer, &d.text)).sum();
+            group.throughput(Throughput::Bytes(bytes));
+            group.bench_function(BenchmarkId::new(format!("{name}/bare"), size), |b| {
+                b.iter(|| {
+                    let n: usize = docs.iter().map(|d| bare_count(&gazetteer, black_box(&d.text))).sum();
+                    assert_eq!(n, matches);
+                    n
+                })
+            });
+        }
+    }
+
     // Build (parse, validate, compile) and load (the compiled form, from memory and through
     // `Gazetteer::open` with a cache hit, reading and hashing the dictionaries) of the largest
     // set, reported per pattern.

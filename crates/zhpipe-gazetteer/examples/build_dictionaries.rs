@@ -76,10 +76,16 @@ const HAND_ADDED: &[(&str, &str, &str, &str, &str)] = &[
     ("通州区与廊坊北三县一体化高质量发展示范区", "zone:tongzhou-beisanxian", "zone", "", ""),
     ("首都水源涵养功能区", "zone:capital-water-conservation", "zone", "place:130700", ""),
     ("白洋淀", "place:baiyangdian", "lake", "place:xiongan", ""),
+    ("三江源", "zone:sanjiangyuan", "zone", "place:630000", ""),
+    ("三江源国家公园", "zone:sanjiangyuan-national-park", "zone", "place:630000", ""),
+    // Matched so that the place inside is not reported: a time zone, not Beijing.
+    ("北京时间", "time:beijing", "time", "", "flags=block"),
+    // 示范县 ("model county") holds 范县, a county of Henan.
+    ("示范县", "other:示范县", "other", "", "flags=block"),
 ];
 
-/// Place names jieba tags as places that are common words all the same.
-const COMMON_BY_HAND: &[&str] = &["中山", "大同", "东方", "和平", "城区", "新华", "大兴", "新城", "长安", "白山", "红旗", "太平", "安定"];
+/// Place names that are common words all the same (来宾 "guests", 巴中 "Pakistan–China").
+const COMMON_BY_HAND: &[&str] = &["中山", "大同", "来宾", "巴中", "东方", "和平", "城区", "新华", "大兴", "新城", "长安", "白山", "红旗", "太平", "安定"];
 
 /// Short alias (简称) of every province-level division, matched only when enabled.
 const SHORT: &[(&str, &str)] = &[

@@ -7,7 +7,12 @@
 //! 河北	place:130000	province
 //! 冀	place:130000	province		flags=short
 //! 王正谱	person:wang-zhengpu	person	place:130000	role=河北省委副书记、省长
+//! 北京时间	time:beijing	time		flags=block
 //! ```
+//!
+//! Flags: `short` (matched only with `short_aliases = true`), `common` (a common word, matched
+//! only in context, see `common_words`), `block` (matched, so that it hides the names inside
+//! it, but never reported).
 //!
 //! A key design decision: an entry is its canonical id, and every line is one *surface* of it.
 //! The first line of an id gives its canonical name, kind, parent and attributes; later lines
@@ -32,8 +37,11 @@ pub mod flags {
     pub const SHORT: u32 = 1 << 31;
     /// A surface that is also a common word (和平, 东方, 城区): matched only in context.
     pub const COMMON: u32 = 1 << 30;
+    /// Matched but never reported: a longer surface that hides a name inside it which is not a
+    /// mention (北京时间 is a time zone, not 北京).
+    pub const BLOCK: u32 = 1 << 29;
     /// The bits left for the entry index.
-    pub const ENTRY_MASK: u32 = (1 << 30) - 1;
+    pub const ENTRY_MASK: u32 = (1 << 29) - 1;
 }
 
 /// One dictionary file's name and text.
@@ -303,11 +311,12 @@ fn parse_attributes(path: &Path, line: usize, text: &str) -> Result<(u32, String
                 row_flags |= match flag {
                     "short" => flags::SHORT,
                     "common" => flags::COMMON,
+                    "block" => flags::BLOCK,
                     other => {
                         return Err(Error::dictionary(
                             path,
                             line,
-                            format!("unknown flag {other:?} (known: short, common)"),
+                            format!("unknown flag {other:?} (known: short, common, block)"),
                         ));
                     }
                 };

@@ -468,6 +468,9 @@ impl Gazetteer {
         let first = out.len();
         let check_tokens = self.rules.token_boundaries && !tokens.is_empty();
         self.for_each_match(text, |start, end, value| {
+            if value & flags::BLOCK != 0 {
+                return;
+            }
             let entry = (value & flags::ENTRY_MASK) as usize;
             if value & flags::COMMON != 0 && !self.common_word_counts(entry, start, end, tokens, &out[first..]) {
                 return;
@@ -502,18 +505,20 @@ impl Gazetteer {
     }
 
     /// The rule for place names that are also common words: they count right after a mention
-    /// of one of their ancestors (天津和平, 广东中山), or when the segmenter tagged exactly that
-    /// span as a place name.
+    /// of one of their ancestors (天津和平, 广东中山) or, with `place-token`, when the segmenter
+    /// tagged exactly that span as a place name.
     fn common_word_counts(&self, entry: usize, start: usize, end: usize, tokens: &[Token], before: &[Mention]) -> bool {
         match self.rules.common_words {
             CommonWords::Always => return true,
             CommonWords::Never => return false,
             CommonWords::Context => {}
-        }
-        let i = tokens.partition_point(|t| t.span.start < start);
-        if let Some(t) = tokens.get(i) {
-            if t.span == Span::new(start, end) && t.pos.is_some_and(|p| p.as_str().starts_with("ns")) {
-                return true;
+            CommonWords::PlaceToken => {
+                let i = tokens.partition_point(|t| t.span.start < start);
+                if tokens.get(i).is_some_and(|t| {
+                    t.span == Span::new(start, end) && t.pos.is_some_and(|p| p.as_str().starts_with("ns"))
+                }) {
+                    return true;
+                }
             }
         }
         for previous in before.iter().rev() {

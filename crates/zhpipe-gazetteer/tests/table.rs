@@ -99,16 +99,29 @@ fn gaz021_short_aliases_when_enabled() {
 #[test]
 fn gaz022_common_word_as_place_token() {
     let text = "和平发展";
-    let tokens = [
+    let place = [
         Token::new(Span::new(0, 6), PosTag::new("ns")),
         Token::new(Span::new(6, 12), PosTag::new("v")),
     ];
-    check(CompileOptions::default(), MatchRules::default(), text, &tokens, &["和平/county@0..6"]);
-    let tokens = [
+    let rules = MatchRules { common_words: CommonWords::PlaceToken, ..MatchRules::default() };
+    check(CompileOptions::default(), rules, text, &place, &["和平/county@0..6"]);
+    // The default rule asks for an ancestor, whatever the tagger says.
+    check(CompileOptions::default(), MatchRules::default(), text, &place, &[]);
+    let noun = [
         Token::new(Span::new(0, 6), PosTag::new("nz")),
         Token::new(Span::new(6, 12), PosTag::new("v")),
     ];
-    check(CompileOptions::default(), MatchRules::default(), text, &tokens, &[]);
+    check(CompileOptions::default(), rules, text, &noun, &[]);
+}
+
+#[test]
+fn gaz029_blocked_surfaces_hide_what_is_inside_them() {
+    let places = dictionary("places", &["北京|place:110000|province", "北京时间|time:beijing|time||flags=block"]);
+    for (name, options) in engines(false) {
+        let gazetteer = compile(&[places.clone()], options);
+        let text = "截至北京时间今天，北京";
+        assert_eq!(render(text, &gazetteer.find(text, &[])), ["北京/province@27..33"], "{name}");
+    }
 }
 
 #[test]

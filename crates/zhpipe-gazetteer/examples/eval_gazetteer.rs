@@ -1,0 +1,222 @@
+//! Measures the gazetteer on a corpus its dictionaries were not built from.
+//!
+//! ```sh
+//! cargo xtask eval gazetteer CORPUS_DIR [--config pipeline.toml] [--sample 100] [--max-files N] [--common-words RULE]
+//! ```
+//!
+//! Runs the config's clean, convert and segment stages (those present) and its gazetteer over
+//! every UTF-8 file under `CORPUS_DIR`, then prints:
+//! - mentions by kind and by dictionary;
+//! - the common-word rule: how many common-word matches (和平, 东方, 城区, …) it kept, how and
+//!   which, and which it refused;
+//! - the token-boundary option: how many mentions it would drop;
+//! - a fixed pseudo-random sample of place mentions with their context, to judge by reading
+//!   (precision = the share a reader confirms).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use serde::Deserialize as _;
+use zhpipe_core::{Document, Mention, PipelineConfig, Registry, Stage};
+use zhpipe_gazetteer::{CommonWords, Gazetteer, GazetteerConfig, MatchRules};
+
+const USAGE: &str = "usage: cargo xtask eval gazetteer CORPUS_DIR [--config pipeline.toml] [--sample N] [--max-files N] [--common-words context|place-token|always|never]";
+const PLACE_KINDS: &[&str] = &["province", "prefecture", "county", "town", "region", "new_area", "zone", "lake"];
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("eval_gazetteer: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let repo = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    let mut args = std::env::args().skip(1);
+    let mut common_words = None;
+    let (mut corpus, mut config_path, mut sample, mut max_files) = (None, repo.join("pipeline.toml"), 100, usize::MAX);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or(USAGE.to_owned());
+        match arg.as_str() {
+            "--config" => config_path = PathBuf::from(value()?),
+            "--sample" => sample = value()?.parse().map_err(|e| format!("--sample: {e}"))?,
+            "--common-words" => common_words = Some(value()?),
+            "--max-files" => max_files = value()?.parse().map_err(|e| format!("--max-files: {e}"))?,
+            _ if corpus.is_none() => corpus = Some(PathBuf::from(arg)),
+            _ => return Err(USAGE.into()),
+        }
+    }
+    let corpus = corpus.ok_or(USAGE)?;
+    let common_words: Option<CommonWords> = common_words
+        .map(|w| CommonWords::deserialize(toml::Value::String(w)).map_err(|e| format!("--common-words: {e}")))
+        .transpose()?;
+    let config = PipelineConfig::load(&config_path).map_err(|e| e.to_string())?;
+    let base = config_path.parent().unwrap_or(Path::new(".")).to_owned();
+
+    let mut registry = Registry::new();
+    zhpipe_clean::register(&mut registry);
+    zhpipe_convert::register(&mut registry);
+    zhpipe_segment::register(&mut registry);
+    let mut before: Vec<Box<dyn Stage>> = Vec::new();
+    let mut gazetteer_config = GazetteerConfig::default();
+    for entry in &config.stages {
+        match entry.name.as_str() {
+            "clean" | "convert" | "segment" => before.push(registry.build(entry, &base).map_err(|e| e.to_string())?),
+            "gazetteer" => {
+                gazetteer_config = GazetteerConfig::deserialize(toml::Value::Table(entry.table.clone()))
+                    .map_err(|e| format!("{}: {e}", entry.location()))?;
+            }
+            _ => {}
+        }
+    }
+    let paths: Vec<PathBuf> = gazetteer_config.dictionaries.iter().map(|p| base.join(p)).collect();
+    let (gazetteer, _) = Gazetteer::open(&paths, gazetteer_config.compile_options(), None).map_err(|e| e.to_string())?;
+    let configured = MatchRules {
+        token_boundaries: gazetteer_config.token_boundaries,
+        common_words: common_words.unwrap_or(gazetteer_config.common_words),
+    };
+    let with = |rules: MatchRules| Gazetteer::open(&paths, gazetteer_config.compile_options(), None).map(|(g, _)| g.with_rules(rules));
+    let always = with(MatchRules { common_words: CommonWords::Always, ..configured }).map_err(|e| e.to_string())?;
+    let never = with(MatchRules { common_words: CommonWords::Never, ..configured }).map_err(|e| e.to_string())?;
+    let aligned = with(MatchRules { token_boundaries: true, ..configured }).map_err(|e| e.to_string())?;
+    let gazetteer = gazetteer.with_rules(configured);
+
+    let mut files = Vec::new();
+    walk(&corpus, &mut files);
+    files.sort();
+    files.truncate(max_files);
+
+    let mut by_kind: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_dictionary: BTreeMap<String, usize> = BTreeMap::new();
+    let mut kept_common: BTreeMap<String, (usize, Vec<String>)> = BTreeMap::new();
+    let mut refused_common: BTreeMap<String, usize> = BTreeMap::new();
+    let mut kept_by_token = 0;
+    let mut unaligned: BTreeMap<String, usize> = BTreeMap::new();
+    let mut places: Vec<String> = Vec::new();
+    let (mut bytes, mut total, mut has_tokens) = (0, 0, false);
+    for path in &files {
+        let Ok(text) = std::fs::read_to_string(path) else { continue };
+        let mut doc = Document::from_text(path.display().to_string(), text);
+        for stage in &before {
+            stage.process(&mut doc).map_err(|e| format!("{}: {}: {e}", path.display(), stage.name()))?;
+        }
+        has_tokens |= !doc.tokens.is_empty();
+        bytes += doc.text.len();
+        let found = gazetteer.find(&doc.text, &doc.tokens);
+        total += found.len();
+        for m in &found {
+            *by_kind.entry(m.kind.to_string()).or_default() += 1;
+            *by_dictionary.entry(m.dictionary.to_string()).or_default() += 1;
+            if PLACE_KINDS.contains(&&*m.kind) {
+                places.push(format!("{}\t{}\t{}", m.kind, m.id, context(&doc.text, m)));
+            }
+        }
+        let spans = |ms: &[Mention]| ms.iter().map(|m| (m.span, m.id.clone())).collect::<Vec<_>>();
+        let kept = spans(&found);
+        let never_spans = spans(&never.find(&doc.text, &doc.tokens));
+        for m in always.find(&doc.text, &doc.tokens) {
+            let key = (m.span, m.id.clone());
+            if never_spans.contains(&key) {
+                continue;
+            }
+            let surface = doc.text[m.span.range()].to_owned();
+            if kept.contains(&key) {
+                let by_token = doc.tokens.iter().any(|t| t.span == m.span && t.pos.is_some_and(|p| p.as_str().starts_with("ns")));
+                kept_by_token += by_token as usize;
+                let (n, examples) = kept_common.entry(surface).or_default();
+                *n += 1;
+                if examples.len() < 2 {
+                    examples.push(context(&doc.text, &m));
+                }
+            } else {
+                *refused_common.entry(surface).or_default() += 1;
+            }
+        }
+        let aligned_spans = spans(&aligned.find(&doc.text, &doc.tokens));
+        for m in &found {
+            if !aligned_spans.contains(&(m.span, m.id.clone())) {
+                *unaligned.entry(format!("{}/{}", &doc.text[m.span.range()], m.kind)).or_default() += 1;
+            }
+        }
+    }
+
+    println!("corpus: {} ({} files, {:.1} MB after the config's stages before the gazetteer)", corpus.display(), files.len(), bytes as f64 / 1e6);
+    println!("dictionaries: {} entries, {} surfaces", gazetteer.entry_count(), gazetteer.pattern_count());
+    println!("\nmentions: {total}");
+    for (kind, n) in &by_kind {
+        println!("  {kind:<14} {n}");
+    }
+    println!("by dictionary:");
+    for (dictionary, n) in &by_dictionary {
+        println!("  {dictionary:<14} {n}");
+    }
+    let kept: usize = kept_common.values().map(|(n, _)| n).sum();
+    let refused: usize = refused_common.values().sum();
+    println!(
+        "\ncommon-word surfaces ({:?}): {} matched, {kept} kept ({kept_by_token} of them tagged ns by the segmenter), {refused} refused",
+        configured.common_words,
+        kept + refused,
+    );
+    println!("kept (most frequent 60, with up to two contexts):");
+    let mut kept_sorted: Vec<_> = kept_common.iter().collect();
+    kept_sorted.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
+    for (surface, (n, examples)) in kept_sorted.iter().take(60) {
+        println!("  {n:>5}  {surface}  {}", examples.join("  "));
+    }
+    println!("refused (most frequent 40):");
+    for (what, n) in top(&refused_common, 40) {
+        println!("  {n:>5}  {what}");
+    }
+    if has_tokens {
+        let n: usize = unaligned.values().sum();
+        println!("\ntoken_boundaries = true would drop {n} of {total} mentions; most frequent 30:");
+        for (what, n) in top(&unaligned, 30) {
+            println!("  {n:>5}  {what}");
+        }
+    } else {
+        println!("\n(no tokens: the config has no segment stage)");
+    }
+    // A fixed pseudo-random sample (xorshift), the same on every run over the same corpus.
+    println!("\nsample of {sample} place mentions (kind, id, context) to judge by reading:");
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..sample.min(places.len()) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        println!("  {}", places[(state % places.len() as u64) as usize]);
+    }
+    Ok(())
+}
+
+fn top(counts: &BTreeMap<String, usize>, n: usize) -> Vec<(&String, &usize)> {
+    let mut sorted: Vec<_> = counts.iter().collect();
+    sorted.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    sorted.truncate(n);
+    sorted
+}
+
+/// Eight characters either side, the mention in brackets.
+fn context(text: &str, m: &Mention) -> String {
+    let before: String = text[..m.span.start].chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
+    let after: String = text[m.span.end..].chars().take(8).collect();
+    format!("{before}[{}]{after}", &text[m.span.range()]).replace(['\n', '\r', '\t'], " ")
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    } else if dir.is_file() {
+        out.push(dir.to_owned());
+    }
+}
