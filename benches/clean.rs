@@ -3,7 +3,8 @@
 //! The corpus is `zhpipe_benches::corpus` (the samples unless `ZHPIPE_BENCH_CORPUS` is set), cut
 //! into documents of about 10 kB at line boundaries. The HTML variant wraps every line of a
 //! document in `<p>` and adds the furniture of a real page (a script, a style sheet, comments, a
-//! navigation bar), so it measures html5ever plus the same line pass.
+//! navigation bar), so it measures html5ever plus the same line pass; `html` also chooses the
+//! article element (`extract_main`), `html-whole-page` does not.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -66,11 +67,15 @@ fn bench(c: &mut Criterion) {
 
     let text_stage = Clean::new(&CleanConfig { html: HtmlMode::Never, ..CleanConfig::default() }, ".".as_ref()).unwrap();
     let html_stage = Clean::bundled();
+    let whole_page_stage = Clean::new(&CleanConfig { extract_main: false, ..CleanConfig::default() }, ".".as_ref()).unwrap();
 
     // Built and run once outside the timed loop: the expected output sizes.
     let expected_plain = run(&text_stage, &plain);
     let expected_html = run(&html_stage, &html);
+    let expected_whole_page = run(&whole_page_stage, &html);
     assert!(expected_plain > 0 && expected_html > 0);
+    // The article element holds every paragraph; the whole page adds only its furniture.
+    assert!(expected_whole_page >= expected_html);
 
     let mut group = c.benchmark_group(format!("clean/{label}"));
     group.sample_size(10).measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1));
@@ -83,6 +88,9 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(html.iter().map(String::len).sum::<usize>() as u64));
     group.bench_function("html", |b| {
         b.iter(|| assert_eq!(run(&html_stage, black_box(&html)), expected_html));
+    });
+    group.bench_function("html-whole-page", |b| {
+        b.iter(|| assert_eq!(run(&whole_page_stage, black_box(&html)), expected_whole_page));
     });
     group.finish();
 }

@@ -176,6 +176,7 @@ pub fn main_content(html: &Html) -> Option<ElementRef<'_>> {
         let mut block = None;
         let mut in_link = false;
         // Bounded, so that text under 10,000 nested inline elements stays linear.
+        // Link text does not count, even when the link wraps whole blocks (recommendation cards).
         for ancestor in node.ancestors().take(64) {
             if let Node::Element(e) = ancestor.value() {
                 let name = e.name();
@@ -183,9 +184,8 @@ pub fn main_content(html: &Html) -> Option<ElementRef<'_>> {
                     in_link = true;
                     break;
                 }
-                if is_block(name) && name != "br" {
+                if block.is_none() && is_block(name) {
                     block = Some(ancestor);
-                    break;
                 }
             }
         }
@@ -207,16 +207,7 @@ pub fn main_content(html: &Html) -> Option<ElementRef<'_>> {
     let mut best = None;
     for (id, score) in ranked.into_iter().take(16) {
         let node = html.tree.get(id)?;
-        let (mut letters, mut link_letters) = (0usize, 0usize);
-        for d in node.descendants() {
-            if let Node::Text(t) = d.value() {
-                let n = t.chars().filter(|c| c.is_alphanumeric()).count();
-                letters += n;
-                if d.ancestors().take(16).any(|a| a.value().as_element().is_some_and(|e| e.name() == "a")) {
-                    link_letters += n;
-                }
-            }
-        }
+        let (letters, link_letters) = ElementRef::wrap(node).map_or((0, 0), letter_counts);
         let density = if letters == 0 { 1.0 } else { link_letters as f64 / letters as f64 };
         let adjusted: f64 = score * (1.0 - density) * class_weight(node.value());
         let best_so_far: Option<(_, f64, usize)> = best;
@@ -230,6 +221,55 @@ pub fn main_content(html: &Html) -> Option<ElementRef<'_>> {
         }
     }
     best.filter(|&(_, score, _)| score >= MIN_MAIN_SCORE).and_then(|(node, _, _)| ElementRef::wrap(node))
+}
+
+/// The letters (and digits) of the visible text under `element`, and how many of them are link
+/// text. One walk with a count of open `<a>` elements, skipping dropped elements; ancestors are
+/// looked at only to see whether a link wraps the element.
+fn letter_counts(element: ElementRef<'_>) -> (usize, usize) {
+    let is_link = |n: &Node| n.as_element().is_some_and(|e| e.name() == "a");
+    // Inside a link already when a link wraps the element itself.
+    let wrapped = element.ancestors().take(64).any(|a| is_link(a.value()));
+    let (mut letters, mut link_letters, mut open_links) = (0usize, 0usize, usize::from(wrapped));
+    let mut node = element.first_child();
+    while let Some(current) = node {
+        let value = current.value();
+        let mut descend = true;
+        match value {
+            Node::Text(t) => {
+                let n = t.chars().filter(|c| c.is_alphanumeric()).count();
+                letters += n;
+                if open_links > 0 {
+                    link_letters += n;
+                }
+            }
+            Node::Element(e) if dropped(e.name()).is_some() => descend = false,
+            Node::Element(_) if is_link(value) => open_links += 1,
+            _ => {}
+        }
+        if let Some(child) = current.first_child().filter(|_| descend) {
+            node = Some(child);
+            continue;
+        }
+        let mut closing = current;
+        loop {
+            if is_link(closing.value()) {
+                open_links = open_links.saturating_sub(1);
+            }
+            if let Some(next) = closing.next_sibling() {
+                node = Some(next);
+                break;
+            }
+            match closing.parent() {
+                Some(parent) if parent.id() != element.id() => closing = parent,
+                _ => {
+                    node = None;
+                    break;
+                }
+            }
+        }
+    }
+    (letters, link_letters)
 }
 
 static NEGATIVE_CLASS: LazyLock<Regex> = LazyLock::new(|| {
