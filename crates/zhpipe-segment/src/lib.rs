@@ -207,25 +207,31 @@ struct Options {
 /// `tokens[first..]`.
 fn join_dates(text: &str, tokens: &mut Vec<Token>, first: usize) {
     let bytes = text.as_bytes();
-    let is_number = |span: Span| text[span.range()].chars().all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
-    // 年 月 日 号, compared as UTF-8 bytes: this runs on every token.
-    let is_unit = |span: Span| {
-        span.len() == 3
-            && matches!(&bytes[span.start..span.end], [0xE5, 0xB9, 0xB4] | [0xE6, 0x9C, 0x88] | [0xE6, 0x97, 0xA5] | [0xE5, 0x8F, 0xB7])
+    // This runs on every token: a number starts with an ASCII digit or a full-width one (lead
+    // byte EF), and 年 月 日 号 are compared as UTF-8 bytes.
+    let may_be_number = |token: &Token| {
+        let lead = bytes[token.span.start];
+        lead.wrapping_sub(b'0') < 10 || lead == 0xEF
     };
     let is_join = |token: &Token, next: &Token| {
-        next.span.start == token.span.end && is_unit(next.span) && is_number(token.span)
+        next.span.start == token.span.end
+            && next.span.len() == 3
+            && matches!(
+                &bytes[next.span.start..next.span.end],
+                [0xE5, 0xB9, 0xB4] | [0xE6, 0x9C, 0x88] | [0xE6, 0x97, 0xA5] | [0xE5, 0x8F, 0xB7]
+            )
+            && text[token.span.range()].chars().all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
     };
     // Most sentences have nothing to join: find the first join before moving anything.
-    let Some(start) = (first..tokens.len().saturating_sub(1)).find(|&i| is_join(&tokens[i], &tokens[i + 1])) else {
+    let Some(offset) = tokens[first..].windows(2).position(|w| may_be_number(&w[0]) && is_join(&w[0], &w[1])) else {
         return;
     };
-    let mut kept = start;
-    let mut i = start;
+    let mut kept = first + offset;
+    let mut i = kept;
     while i < tokens.len() {
         let token = tokens[i];
         match tokens.get(i + 1) {
-            Some(next) if is_join(&token, next) => {
+            Some(next) if may_be_number(&token) && is_join(&token, next) => {
                 let tag = token.pos.map(|_| PosTag::new("t").expect("valid tag"));
                 tokens[kept] = Token::new(Span::new(token.span.start, next.span.end), tag);
                 i += 2;
@@ -240,6 +246,7 @@ fn join_dates(text: &str, tokens: &mut Vec<Token>, first: usize) {
     tokens.truncate(kept);
 }
 
+#[inline]
 fn is_space(word: &str) -> bool {
     match word.as_bytes().first() {
         Some(b) if *b < 0x80 => matches!(b, b'\t'..=b'\r' | b' '),

@@ -22,6 +22,26 @@ use zhpipe_core::Span;
 /// paragraph).
 pub const MAX_QUOTE_BYTES: usize = 900;
 
+/// For each byte that starts a character, how far to skip when the character cannot matter to
+/// the splitter (its UTF-8 length), or 0 when it may: line breaks, the ASCII terminators and
+/// brackets, and the lead bytes of U+2000–U+2FFF (`“”‘’…⋯`), U+3000–U+3FFF
+/// (`。《》「」『』【】〔〕〖〗〈〉`) and U+F000–U+FFFF (`！？；（）［］｡`).
+static SKIP: [u8; 256] = {
+    let mut table = [1u8; 256];
+    let mut b = 0xC0;
+    while b < 0x100 {
+        table[b] = if b < 0xE0 { 2 } else if b < 0xF0 { 3 } else { 4 };
+        b += 1;
+    }
+    let matter = [b'\n', b'\r', b'!', b'?', b';', b'(', b')', 0xE2, 0xE3, 0xEF];
+    let mut i = 0;
+    while i < matter.len() {
+        table[matter[i] as usize] = 0;
+        i += 1;
+    }
+    table
+};
+
 fn is_opener(c: char) -> bool {
     matches!(c, '“' | '‘' | '「' | '『' | '《' | '（' | '(' | '【' | '〔' | '〖' | '［' | '〈')
 }
@@ -54,22 +74,19 @@ pub fn split_sentences(text: &str, out: &mut Vec<Span>) {
     let mut opened_at = 0usize;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
+        // Ideographs, letters, digits, most punctuation: skipped undecoded, in a tight loop.
+        while let Some(&b) = bytes.get(i) {
+            match SKIP[b as usize] {
+                0 => break,
+                step => i += step as usize,
+            }
+        }
+        let Some(&b) = bytes.get(i) else { break };
         if b == b'\n' || b == b'\r' {
             push_trimmed(text, start, i, out);
             depth = 0;
             i += 1;
             start = i;
-            continue;
-        }
-        if b < 0x80 && !matches!(b, b'!' | b'?' | b';' | b'(' | b')') {
-            // The common ASCII case: nothing that opens, closes or ends.
-            i += 1;
-            continue;
-        }
-        if (0xE4..=0xE9).contains(&b) {
-            // A CJK ideograph (U+4E00–U+9FFF), the bulk of the text: skip it undecoded.
-            i += 3;
             continue;
         }
         let c = text[i..].chars().next().expect("i is on a char boundary");

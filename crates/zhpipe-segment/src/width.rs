@@ -11,22 +11,11 @@
 /// U+FF41–U+FF5A), checked on the UTF-8 bytes: `EF BC 90..99 | A1..BA`, `EF BD 81..9A`.
 pub fn has_full_width_alphanumeric(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let mut i = 0;
-    while let Some(offset) = bytes[i..].iter().position(|&b| b == 0xEF) {
-        let at = i + offset;
-        if let [_, second, third, ..] = bytes[at..] {
-            let hit = match second {
-                0xBC => matches!(third, 0x90..=0x99 | 0xA1..=0xBA),
-                0xBD => matches!(third, 0x81..=0x9A),
-                _ => false,
-            };
-            if hit {
-                return true;
-            }
-        }
-        i = at + 1;
-    }
-    false
+    memchr::memchr_iter(0xEF, bytes).any(|at| match bytes[at + 1..] {
+        [0xBC, third, ..] => matches!(third, 0x90..=0x99 | 0xA1..=0xBA),
+        [0xBD, third, ..] => matches!(third, 0x81..=0x9A),
+        _ => false,
+    })
 }
 
 /// `text` with U+FF01–U+FF5E replaced by U+0021–U+007E.
