@@ -139,10 +139,10 @@ pub fn weighted(view: &SentenceView<'_>, set: FeatureSet, lexicon: Option<&crate
     let mut out: Vec<(String, f32)> = text.into_iter().map(|f| (f, value)).collect();
     if let (true, Some(lexicon)) = (set.lexicon, lexicon) {
         let threshold = lexicon.taxonomy().threshold;
-        for score in lexicon.raw_scores(view) {
-            if score.total > 0.0 {
-                let id = &lexicon.taxonomy().labels[score.label].id;
-                out.push((format!("lex:{id}"), 1.0 - (-score.total / threshold).exp2()));
+        for (label, total) in lexicon.totals(view).into_iter().enumerate() {
+            if total > 0.0 {
+                let id = &lexicon.taxonomy().labels[label].id;
+                out.push((format!("lex:{id}"), 1.0 - (-total / threshold).exp2()));
             }
         }
     }

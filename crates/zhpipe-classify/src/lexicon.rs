@@ -106,12 +106,47 @@ impl LexiconModel {
             .collect()
     }
 
+    /// The summed weight of every label (taxonomy order), without recording what fired: the
+    /// fast path when no evidence is asked for.
+    pub fn totals(&self, view: &SentenceView<'_>) -> Vec<f32> {
+        let mut totals = vec![0f32; self.taxonomy.labels.len()];
+        // A sentence fires a handful of patterns: a short list beats a bitmap of the lexicon.
+        let mut seen: Vec<usize> = Vec::new();
+        for m in self.automaton.find_overlapping_iter(view.text) {
+            let p = m.pattern().as_usize();
+            if seen.contains(&p) {
+                continue;
+            }
+            seen.push(p);
+            for &(label, weight) in &self.pattern_votes[p] {
+                totals[label] += weight;
+            }
+        }
+        for (kind, votes) in &self.kind_votes {
+            if view.kinds.iter().any(|k| k == kind) {
+                for &(label, weight) in votes {
+                    totals[label] += weight;
+                }
+            }
+        }
+        totals
+    }
+
     /// The labels of one sentence, best first: every label whose total reaches the threshold,
     /// or `other` when none does. Scores map the total onto 0..1 so that the threshold is 0.5
     /// (`1 − 2^(−total/threshold)`); `other` scores one minus the best label's score.
     pub fn classify(&self, view: &SentenceView<'_>, evidence: bool) -> Vec<Label> {
         let threshold = self.taxonomy.threshold;
-        let scores = self.raw_scores(view);
+        let scores = if evidence {
+            self.raw_scores(view)
+        } else {
+            self.totals(view)
+                .into_iter()
+                .enumerate()
+                .filter(|(_, total)| *total != 0.0)
+                .map(|(label, total)| LexiconScore { label, total, fired: Vec::new() })
+                .collect()
+        };
         let squash = |total: f32| if total <= 0.0 { 0.0 } else { 1.0 - (-total / threshold).exp2() };
         let mut labels: Vec<Label> = Vec::new();
         let mut best = 0f32;
@@ -122,7 +157,7 @@ impl LexiconModel {
                 labels.push(Label {
                     label: self.taxonomy.labels[s.label].id.clone(),
                     score: round(score),
-                    evidence: if evidence { s.fired } else { Vec::new() },
+                    evidence: s.fired,
                 });
             }
         }
@@ -225,6 +260,25 @@ mod tests {
         let labels = model.classify(&SentenceView::text("疏解。"), false);
         assert_eq!(labels[0].score, round(1.0 - 2f32.powf(-1.5)));
         assert!(labels[0].evidence.is_empty(), "evidence only on request");
+    }
+
+    #[test]
+    fn totals_agree_with_the_explained_scores() {
+        let model = lexicon();
+        let text = "在增进民生福祉上持续用力,强化污染联防联控联治,补齐交通设施短板,深入开展主题教育。";
+        let view = SentenceView { text, words: vec![], kinds: vec!["person"] };
+        let totals = model.totals(&view);
+        let explained = model.raw_scores(&view);
+        assert!(explained.len() >= 4);
+        for score in &explained {
+            assert_eq!(totals[score.label], score.total, "{}", model.taxonomy().labels[score.label].id);
+        }
+        assert_eq!(totals.iter().filter(|t| **t != 0.0).count(), explained.iter().filter(|s| s.total != 0.0).count());
+        assert_eq!(model.classify(&view, false), {
+            let mut labels = model.classify(&view, true);
+            labels.iter_mut().for_each(|l| l.evidence.clear());
+            labels
+        });
     }
 
     #[test]
