@@ -204,10 +204,14 @@ pub fn main_content(html: &Html) -> Option<ElementRef<'_>> {
     // Ties in score are ordered by position in the document, so that the result never depends
     // on the hash map's order.
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked.truncate(16);
+    let targets: Vec<ElementRef<'_>> =
+        ranked.iter().filter_map(|(id, _)| html.tree.get(*id).and_then(ElementRef::wrap)).collect();
+    let counts = letter_counts(html, &targets);
     let mut best = None;
-    for (id, score) in ranked.into_iter().take(16) {
+    for (i, (id, score)) in ranked.into_iter().enumerate() {
         let node = html.tree.get(id)?;
-        let (letters, link_letters) = ElementRef::wrap(node).map_or((0, 0), letter_counts);
+        let (letters, link_letters) = counts.get(i).copied().unwrap_or((0, 0));
         let density = if letters == 0 { 1.0 } else { link_letters as f64 / letters as f64 };
         let adjusted: f64 = score * (1.0 - density) * class_weight(node.value());
         let best_so_far: Option<(_, f64, usize)> = best;
@@ -223,45 +227,71 @@ pub fn main_content(html: &Html) -> Option<ElementRef<'_>> {
     best.filter(|&(_, score, _)| score >= MIN_MAIN_SCORE).and_then(|(node, _, _)| ElementRef::wrap(node))
 }
 
-/// The letters (and digits) of the visible text under `element`, and how many of them are link
-/// text. One walk with a count of open `<a>` elements, skipping dropped elements; ancestors are
-/// looked at only to see whether a link wraps the element.
-fn letter_counts(element: ElementRef<'_>) -> (usize, usize) {
+/// For each of `targets`, the letters (and digits) of the visible text under it and how many of
+/// them are link text. One post-order walk of the whole tree with a stack of running counts and
+/// a count of open `<a>` elements, skipping dropped elements, so that nested candidates cost no
+/// more than one.
+fn letter_counts(html: &Html, targets: &[ElementRef<'_>]) -> Vec<(usize, usize)> {
+    let mut result = vec![(0, 0); targets.len()];
     let is_link = |n: &Node| n.as_element().is_some_and(|e| e.name() == "a");
-    // Inside a link already when a link wraps the element itself.
-    let wrapped = element.ancestors().take(64).any(|a| is_link(a.value()));
-    let (mut letters, mut link_letters, mut open_links) = (0usize, 0usize, usize::from(wrapped));
-    let mut node = element.first_child();
+    let root = html.tree.root();
+    // One (letters, link letters) accumulator per open node, the root's at the bottom.
+    let mut stack: Vec<(usize, usize)> = vec![(0, 0)];
+    let mut open_links = 0usize;
+    let mut node = root.first_child();
     while let Some(current) = node {
         let value = current.value();
         let mut descend = true;
         match value {
             Node::Text(t) => {
                 let n = t.chars().filter(|c| c.is_alphanumeric()).count();
-                letters += n;
+                let top = stack.last_mut().expect("the root's accumulator");
+                top.0 += n;
                 if open_links > 0 {
-                    link_letters += n;
+                    top.1 += n;
                 }
             }
             Node::Element(e) if dropped(e.name()).is_some() => descend = false,
-            Node::Element(_) if is_link(value) => open_links += 1,
             _ => {}
         }
-        if let Some(child) = current.first_child().filter(|_| descend) {
+        let child = current.first_child().filter(|_| descend && value.is_element());
+        if let Some(child) = child {
+            if is_link(value) {
+                open_links += 1;
+            }
+            stack.push((0, 0));
             node = Some(child);
             continue;
         }
+        // `current` is closed at once (a leaf or skipped); then each ancestor it was the last of.
         let mut closing = current;
+        let mut closing_opened = false;
         loop {
-            if is_link(closing.value()) {
-                open_links = open_links.saturating_sub(1);
+            if closing_opened {
+                let (letters, links) = stack.pop().expect("an accumulator per open element");
+                if is_link(closing.value()) {
+                    open_links = open_links.saturating_sub(1);
+                }
+                if let Some(element) = ElementRef::wrap(closing) {
+                    for (i, target) in targets.iter().enumerate() {
+                        if *target == element {
+                            result[i] = (letters, links);
+                        }
+                    }
+                }
+                let top = stack.last_mut().expect("the root's accumulator");
+                top.0 += letters;
+                top.1 += links;
             }
             if let Some(next) = closing.next_sibling() {
                 node = Some(next);
                 break;
             }
             match closing.parent() {
-                Some(parent) if parent.id() != element.id() => closing = parent,
+                Some(parent) if parent.id() != root.id() => {
+                    closing = parent;
+                    closing_opened = true;
+                }
                 _ => {
                     node = None;
                     break;
@@ -269,7 +299,7 @@ fn letter_counts(element: ElementRef<'_>) -> (usize, usize) {
             }
         }
     }
-    (letters, link_letters)
+    result
 }
 
 static NEGATIVE_CLASS: LazyLock<Regex> = LazyLock::new(|| {
