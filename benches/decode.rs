@@ -5,6 +5,7 @@
 //! The input is the benchmark corpus (at least 1 MiB) encoded outside the timed loop: UTF-8 and
 //! GB18030 as it is, Big5 after converting it to Traditional (zhpipe-convert, s2t) and dropping
 //! the few characters Big5 still cannot represent.
+//! `stage/gb18030-samples` decodes the five samples one document at a time, as the driver does.
 //! Run with `cargo xtask bench decode`.
 
 use std::hint::black_box;
@@ -58,6 +59,20 @@ fn throughput(c: &mut Criterion) {
             })
         });
     }
+    // News-sized documents one by one: chardetng then sees each whole document, so its share
+    // of the time is larger than on one big buffer.
+    let samples = zhpipe_benches::samples();
+    let documents: Vec<(usize, Vec<u8>)> =
+        samples.iter().map(|(_, text)| (text.len(), GB18030.encode(text).0.into_owned())).collect();
+    group.throughput(Throughput::Bytes(documents.iter().map(|(_, bytes)| bytes.len() as u64).sum()));
+    group.bench_function("stage/gb18030-samples", |b| {
+        b.iter(|| {
+            for (len, bytes) in &documents {
+                let decoded = stage.decode(black_box(bytes)).expect("decodes");
+                assert_eq!((decoded.text.len(), decoded.report.replacements), (*len, 0));
+            }
+        })
+    });
     group.finish();
 }
 

@@ -26,13 +26,13 @@
 //!    bytes) falls back to detection; detection wins only if its result decodes cleanly and
 //!    reads at least as well, so a UTF-8 page with one broken byte stays UTF-8.
 //! 4. **Detection** with chardetng (UTF-8 allowed: these are files, not live pages; valid UTF-8
-//!    is taken without it). chardetng is fed 8 KiB pieces until it has seen 4,096 non-ASCII
-//!    bytes (about 2,000 hanzi), not the whole file: it runs at 5–40 MB/s against encoding_rs's
+//!    is taken without it). chardetng is fed 1 KiB pieces until it has seen 2,048 non-ASCII
+//!    bytes (about 1,000 hanzi), not the whole file: it runs at 5–40 MB/s against encoding_rs's
 //!    hundreds, and its guess has settled long before (`cargo xtask eval decode` scores the
-//!    same either way). Counting non-ASCII bytes rather than a fixed prefix keeps HTML whose
-//!    first kilobytes are ASCII markup from being judged on too little. The guess is then
-//!    checked by the full decode, and a guess that leaves malformed sequences is redone on the
-//!    whole file.
+//!    same on the chardet and uchardet sets with a limit of 256, 2,048 or 4,096). Counting
+//!    non-ASCII bytes rather than taking a fixed prefix keeps HTML whose first kilobytes are
+//!    ASCII markup from being judged on too little. The guess is then checked by the full
+//!    decode, and a guess that leaves malformed sequences is redone on the whole file.
 //! 5. **Hint** (`default_encoding`): biases detection the way a browser uses the top-level domain
 //!    (`gb18030` → `.cn`, `big5` → `.tw`), and is used when detection's guess does not decode.
 //! 6. **Fallback**: UTF-8, for ASCII-only input without a hint.
@@ -80,12 +80,12 @@ use crate::prescan::ZeroBytes;
 
 const STAGE: &str = "decode";
 
-/// How many non-ASCII bytes chardetng sees before its guess is checked by decoding (about 2,000
+/// How many non-ASCII bytes chardetng sees before its guess is checked by decoding (about 1,000
 /// hanzi; see the module doc).
-const DETECTION_NON_ASCII: usize = 4096;
+const DETECTION_NON_ASCII: usize = 2048;
 
 /// The pieces chardetng is fed in, checking [`DETECTION_NON_ASCII`] after each.
-const DETECTION_CHUNK: usize = 8 * 1024;
+const DETECTION_CHUNK: usize = 1024;
 
 /// Registers this crate's stages.
 pub fn register(registry: &mut Registry) {
