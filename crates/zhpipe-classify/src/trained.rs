@@ -135,7 +135,7 @@ impl TrainedModel {
 
     /// Trains on `examples`. Labels are the union of the examples' labels (without `other`),
     /// sorted; the threshold is chosen by cross-validation when `options.thresholds` is not
-    /// empty and there are enough documents (3) or sentences (5 folds) to hold some out.
+    /// empty and there are enough documents (3) or sentences (20, in 5 folds) to hold some out.
     pub fn train(examples: &[Example<'_>], options: &TrainOptions) -> Self {
         let mut labels: Vec<String> =
             examples.iter().flat_map(|e| e.labels.iter().cloned()).filter(|l| l != OTHER).collect();
