@@ -82,6 +82,8 @@ const HAND_ADDED: &[(&str, &str, &str, &str, &str)] = &[
     ("北京时间", "time:beijing", "time", "", "flags=block"),
     // 示范县 ("model county") holds 范县, a county of Henan.
     ("示范县", "other:示范县", "other", "", "flags=block"),
+    // An idiom ("lasting peace and order") holding 长治, a prefecture of Shanxi.
+    ("长治久安", "other:长治久安", "other", "", "flags=block"),
 ];
 
 /// Place names that are common words all the same (来宾 "guests", 巴中 "Pakistan–China").
