@@ -8,14 +8,16 @@
 //!
 //! With `--user-dict FILE` (a word list or a jieba dictionary, e.g. the bakeoff's
 //! `gold/pku_training_words.utf8`), every setting is scored again with that list loaded on top
-//! of jieba's dictionary: what a user gets by adapting zhpipe to their own corpus's standard.
+//! of jieba's dictionary, and again with that list alone as the vocabulary
+//! (`jieba_dictionary = false`): what a user gets by adapting zhpipe to their own corpus's
+//! standard.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use jieba_rs::Jieba;
-use zhpipe_segment::{Direction, MaxMatch, MaxMatchConfig, Segment, SegmentConfig, dictionary};
+use zhpipe_segment::{Direction, MaxMatch, MaxMatchConfig, Segment, SegmentConfig, dictionary, jieba_with};
 
 /// Published F1 of jieba on the same sets (howl-anderson/Chinese_tokenizer_benchmark).
 const PUBLISHED: &[(&str, f64)] = &[("pku", 0.818), ("msr", 0.815)];
@@ -93,10 +95,9 @@ fn run() -> Result<(), String> {
     let mut dictionaries: Vec<(String, Jieba)> = vec![("jieba".into(), Jieba::new())];
     for path in &user_dicts {
         let entries = load_word_list(path)?;
-        let mut jieba = Jieba::new();
-        dictionary::add_to(&mut jieba, &entries);
-        let label = format!("jieba + {}", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
-        dictionaries.push((label, jieba));
+        let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        dictionaries.push((format!("jieba + {name}"), jieba_with(&entries, true)));
+        dictionaries.push((format!("{name} alone"), jieba_with(&entries, false)));
     }
 
     println!("| corpus | segmenter | setting | dictionary | P | R | F1 | MB/s |");

@@ -12,7 +12,6 @@
 
 use std::path::Path;
 
-use jieba_rs::Jieba;
 use zhpipe_core::{ConfigError, PosTag};
 
 /// One user-dictionary entry.
@@ -78,13 +77,6 @@ pub fn load(path: &Path) -> Result<Vec<Entry>, ConfigError> {
         ConfigError::new(format!("{}:{line}: not valid UTF-8", path.display()))
     })?;
     parse(&text, &path.display().to_string())
-}
-
-/// Adds `entries` to `jieba`, in order (a later entry for the same word replaces the frequency).
-pub fn add_to(jieba: &mut Jieba, entries: &[Entry]) {
-    for entry in entries {
-        jieba.add_word(&entry.word, entry.freq, entry.tag.as_ref().map(PosTag::as_str));
-    }
 }
 
 #[cfg(test)]

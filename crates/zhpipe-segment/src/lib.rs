@@ -94,6 +94,11 @@ pub struct SegmentConfig {
     /// file and the line.
     #[serde(default)]
     pub user_dictionaries: Vec<PathBuf>,
+    /// Whether jieba's own dictionary is the base the user dictionaries are loaded on. Off, the
+    /// user dictionaries alone are the vocabulary (a corpus's own word list: words without a
+    /// frequency then count 1 each, so the fewest words win).
+    #[serde(default = "yes")]
+    pub jieba_dictionary: bool,
     /// Whether jieba's HMM joins runs of characters the dictionary does not know into new words
     /// (names, new terms). Off, such runs stay single characters.
     #[serde(default = "yes")]
@@ -122,7 +127,7 @@ fn yes() -> bool {
 
 impl Default for SegmentConfig {
     fn default() -> Self {
-        Self { user_dictionaries: Vec::new(), hmm: true, mode: Mode::Default, tags: true, fold_width: true, join_dates: true }
+        Self { user_dictionaries: Vec::new(), jieba_dictionary: true, hmm: true, mode: Mode::Default, tags: true, fold_width: true, join_dates: true }
     }
 }
 
@@ -134,6 +139,11 @@ pub struct MaxMatchConfig {
     /// vocabulary maximum matching matches against.
     #[serde(default)]
     pub user_dictionaries: Vec<PathBuf>,
+    /// Whether jieba's own dictionary is the base the user dictionaries are loaded on. Off, the
+    /// user dictionaries alone are the vocabulary (a corpus's own word list: words without a
+    /// frequency then count 1 each, so the fewest words win).
+    #[serde(default = "yes")]
+    pub jieba_dictionary: bool,
     /// `"forward"`, `"backward"` or `"bidirectional"` (see [`Direction`]).
     #[serde(default)]
     pub direction: Direction,
@@ -147,18 +157,27 @@ pub struct MaxMatchConfig {
 
 impl Default for MaxMatchConfig {
     fn default() -> Self {
-        Self { user_dictionaries: Vec::new(), direction: Direction::Bidirectional, fold_width: true, join_dates: true }
+        Self { user_dictionaries: Vec::new(), jieba_dictionary: true, direction: Direction::Bidirectional, fold_width: true, join_dates: true }
     }
 }
 
-/// jieba's dictionary with the user dictionaries at `paths` loaded on top, in order.
-pub fn load_jieba(paths: &[PathBuf]) -> Result<Jieba, ConfigError> {
+/// jieba's dictionary (or, without `jieba_dictionary`, an empty one) with the user
+/// dictionaries at `paths` loaded on top, in order.
+pub fn load_jieba(paths: &[PathBuf], jieba_dictionary: bool) -> Result<Jieba, ConfigError> {
     let entries = paths.iter().map(|p| dictionary::load(p)).collect::<Result<Vec<_>, _>>()?;
-    let mut jieba = Jieba::new();
-    for entries in &entries {
-        dictionary::add_to(&mut jieba, entries);
+    Ok(jieba_with(entries.iter().flatten(), jieba_dictionary))
+}
+
+/// jieba's dictionary (or an empty one) with `entries` added in order. Over an empty
+/// dictionary, an entry without a frequency counts 1: jieba's suggested frequency needs a
+/// base vocabulary to be computed against.
+pub fn jieba_with<'e>(entries: impl IntoIterator<Item = &'e dictionary::Entry>, jieba_dictionary: bool) -> Jieba {
+    let mut jieba = if jieba_dictionary { Jieba::new() } else { Jieba::empty() };
+    for entry in entries {
+        let freq = if jieba_dictionary { entry.freq } else { Some(entry.freq.unwrap_or(1)) };
+        jieba.add_word(&entry.word, freq, entry.tag.as_ref().map(PosTag::as_str));
     }
-    Ok(jieba)
+    jieba
 }
 
 /// Sentences first, then the words of each sentence, as spans of `text`.
@@ -272,7 +291,7 @@ pub struct Segment {
 impl Segment {
     /// Builds the stage, loading jieba's dictionary and the user dictionaries (paths as given).
     pub fn new(config: &SegmentConfig) -> Result<Self, ConfigError> {
-        Ok(Self::with_jieba(load_jieba(&config.user_dictionaries)?, config))
+        Ok(Self::with_jieba(load_jieba(&config.user_dictionaries, config.jieba_dictionary)?, config))
     }
 
     /// A stage over an already loaded `jieba` (whose dictionaries `config.user_dictionaries` is
@@ -366,7 +385,7 @@ pub struct MaxMatch {
 impl MaxMatch {
     /// Builds the stage, loading jieba's dictionary and the user dictionaries (paths as given).
     pub fn new(config: &MaxMatchConfig) -> Result<Self, ConfigError> {
-        Ok(Self::with_jieba(load_jieba(&config.user_dictionaries)?, config))
+        Ok(Self::with_jieba(load_jieba(&config.user_dictionaries, config.jieba_dictionary)?, config))
     }
 
     /// A stage matching against an already loaded `jieba`'s dictionary.

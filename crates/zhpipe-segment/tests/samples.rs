@@ -185,3 +185,37 @@ fn full_width_numbers_stay_whole_and_spans_point_into_the_original() {
         }
     }
 }
+
+#[test]
+fn a_word_list_alone_can_be_the_vocabulary() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("words.txt");
+    std::fs::write(&list, "京津冀\n协同\n发展\n协同发展会\n").unwrap();
+    let text = "京津冀协同发展会议";
+    let words = |tokens: Vec<zhpipe_core::Token>| -> Vec<String> { tokens.iter().map(|t| text[t.span.range()].to_owned()).collect() };
+    let jieba = Segment::new(&SegmentConfig {
+        user_dictionaries: vec![list.clone()],
+        jieba_dictionary: false,
+        hmm: false,
+        ..SegmentConfig::default()
+    })
+    .unwrap();
+    // Every listed word counts 1: the fewest words win.
+    assert_eq!(words(jieba.segment(text).1), ["京津冀", "协同发展会", "议"]);
+    for (direction, expected) in [
+        (zhpipe_segment::Direction::Forward, ["京津冀", "协同发展会", "议"]),
+        (zhpipe_segment::Direction::Backward, ["京津冀", "协同发展会", "议"]),
+    ] {
+        let mm = MaxMatch::new(&MaxMatchConfig {
+            user_dictionaries: vec![list.clone()],
+            jieba_dictionary: false,
+            direction,
+            ..MaxMatchConfig::default()
+        })
+        .unwrap();
+        assert_eq!(words(mm.segment(text).1), expected, "{direction:?}");
+    }
+    // With jieba's dictionary underneath, 会议 is a word.
+    let full = Segment::new(&SegmentConfig { user_dictionaries: vec![list], hmm: false, ..SegmentConfig::default() }).unwrap();
+    assert!(words(full.segment(text).1).contains(&"会议".to_owned()));
+}
