@@ -23,13 +23,16 @@
 //!    declared `gb2312` routinely use GBK characters (朱镕基) and sometimes GB18030 four-byte
 //!    ones; the report names the encoding the bytes actually need and says when that goes past
 //!    the label (`overridden`). A declaration whose bytes do not decode (UTF-8 declared, GBK
-//!    bytes) falls back to detection; detection wins only if its result decodes cleanly and
-//!    reads at least as well, so a UTF-8 page with one broken byte stays UTF-8.
+//!    bytes), or a Western single-byte one (`iso-8859-1`, which decodes any byte) over
+//!    non-ASCII bytes, is checked by detection, which wins only if its result decodes every
+//!    byte and reads clearly better (more common hanzi, fewer U+FFFD). So a UTF-8 page with one
+//!    broken byte stays UTF-8, and a Big5 page with a few bad sequences never becomes
+//!    windows-1252.
 //! 4. **Detection** with chardetng (UTF-8 allowed: these are files, not live pages; valid UTF-8
 //!    is taken without it). chardetng is fed 1 KiB pieces until it has seen 2,048 non-ASCII
 //!    bytes (about 1,000 hanzi), not the whole file: it runs at 5–40 MB/s against encoding_rs's
 //!    hundreds, and its guess has settled long before (`cargo xtask eval decode` scores the
-//!    same on the chardet and uchardet sets with a limit of 256, 2,048 or 4,096). Counting
+//!    same on the chardet and uchardet sets with any limit from 256 to 4,096). Counting
 //!    non-ASCII bytes rather than taking a fixed prefix keeps HTML whose first kilobytes are
 //!    ASCII markup from being judged on too little. The guess is then checked by the full
 //!    decode, and a guess that leaves malformed sequences is redone on the whole file.
@@ -41,6 +44,9 @@
 //! already present in the input is not counted. Finally, text that is UTF-8 once misread as
 //! windows-1252 (`äº¬æ´¥å†€`) or GBK (`鍖椾含`) is repaired when the round trip is exact and
 //! the result reads better (`repair_mojibake`).
+//!
+//! Not decoded, because no WHATWG decoder exists: UTF-32 and ISO-2022-KR are refused with an
+//! error naming them; EUC-TW and HZ-GB-2312 are not recognised (EUC-TW bytes come out as GBK).
 //!
 //! ```
 //! use zhpipe_decode::{Decode, DecodeConfig};
