@@ -183,11 +183,12 @@ pub fn jieba_with<'e>(entries: impl IntoIterator<Item = &'e dictionary::Entry>, 
 /// Sentences first, then the words of each sentence, as spans of `text`.
 ///
 /// `cut(sentence, base, tokens)` appends the words of `sentence` that are not whitespace, with
-/// their byte spans in `sentence` shifted by `base`.
+/// their byte spans in `sentence` shifted by `base`, and says whether one of them starts with an
+/// ASCII digit (a number a date unit may follow).
 fn segment_text(
     text: &str,
     options: Options,
-    mut cut: impl FnMut(&str, usize, &mut Vec<Token>),
+    mut cut: impl FnMut(&str, usize, &mut Vec<Token>) -> bool,
 ) -> (Vec<Span>, Vec<Token>) {
     let mut sentences = Vec::new();
     split_sentences(text, &mut sentences);
@@ -195,17 +196,18 @@ fn segment_text(
     for sentence in &sentences {
         let original = &text[sentence.range()];
         let first = tokens.len();
+        let numbers;
         if options.fold_width && width::has_full_width_alphanumeric(original) {
             let folded = width::fold(original);
-            cut(&folded, 0, &mut tokens);
+            numbers = cut(&folded, 0, &mut tokens);
             let to_original = width::byte_map(&folded, original);
             for token in &mut tokens[first..] {
                 token.span = Span::new(sentence.start + to_original[token.span.start], sentence.start + to_original[token.span.end]);
             }
         } else {
-            cut(original, sentence.start, &mut tokens);
+            numbers = cut(original, sentence.start, &mut tokens);
         }
-        if options.join_dates {
+        if options.join_dates && numbers {
             join_dates(text, &mut tokens, first);
         }
     }
@@ -311,11 +313,13 @@ impl Segment {
         segment_text(text, self.options, |sentence, base, tokens| self.cut(sentence, base, tokens))
     }
 
-    fn cut(&self, sentence: &str, base: usize, tokens: &mut Vec<Token>) {
+    fn cut(&self, sentence: &str, base: usize, tokens: &mut Vec<Token>) -> bool {
+        let mut numbers = false;
         match (self.mode, self.tags) {
             (Mode::Default, true) => {
                 for t in self.jieba.tag(sentence, self.hmm) {
                     if !is_space(t.word) {
+                        numbers |= t.word.as_bytes()[0].is_ascii_digit();
                         tokens.push(token(base, t.byte_start, t.byte_end, PosTag::new(t.tag)));
                     }
                 }
@@ -323,6 +327,7 @@ impl Segment {
             (Mode::Default, false) => {
                 for t in self.jieba.cut(sentence, self.hmm) {
                     if !is_space(t.word) {
+                        numbers |= t.word.as_bytes()[0].is_ascii_digit();
                         tokens.push(token(base, t.byte_start, t.byte_end, None));
                     }
                 }
@@ -340,10 +345,12 @@ impl Segment {
                         .peek()
                         .filter(|g| g.byte_start == t.byte_start && g.byte_end == t.byte_end)
                         .and_then(|g| PosTag::new(g.tag));
+                    numbers |= t.word.as_bytes()[0].is_ascii_digit();
                     tokens.push(token(base, t.byte_start, t.byte_end, tag));
                 }
             }
         }
+        numbers
     }
 }
 

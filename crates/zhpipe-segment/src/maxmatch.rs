@@ -37,8 +37,9 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// Cuts `sentence` by maximum matching over `jieba`'s dictionary and appends its words that
-/// are not whitespace to `tokens`, shifted by `base`.
-pub(crate) fn cut(jieba: &Jieba, direction: Direction, sentence: &str, base: usize, tokens: &mut Vec<Token>) {
+/// are not whitespace to `tokens`, shifted by `base`; says whether one starts with an ASCII digit.
+pub(crate) fn cut(jieba: &Jieba, direction: Direction, sentence: &str, base: usize, tokens: &mut Vec<Token>) -> bool {
+    let mut numbers = false;
     let mut chars = sentence.char_indices().peekable();
     while let Some(&(start, c)) = chars.peek() {
         let mut end = start + c.len_utf8();
@@ -55,6 +56,7 @@ pub(crate) fn cut(jieba: &Jieba, direction: Direction, sentence: &str, base: usi
             continue;
         }
         if c.is_ascii_alphanumeric() {
+            numbers |= c.is_ascii_digit();
             // Letters and digits as one word; a `.` between digits and a closing `%` belong to
             // the number (`2.88`, `15.3%`, `PM2.5`).
             loop {
@@ -81,6 +83,7 @@ pub(crate) fn cut(jieba: &Jieba, direction: Direction, sentence: &str, base: usi
             tokens.push(token(base, start, end, None));
         }
     }
+    numbers
 }
 
 /// Cuts one run of Chinese characters that starts at byte `base`.
