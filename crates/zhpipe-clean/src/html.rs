@@ -169,7 +169,7 @@ pub fn main_content(html: &Html) -> Option<ElementRef<'_>> {
     let mut scores = HashMap::new();
     for node in html.tree.nodes() {
         let Node::Text(text) = node.value() else { continue };
-        let letters = text.chars().filter(|c| c.is_alphanumeric()).count();
+        let letters = text.chars().filter(|&c| crate::normalize::is_letter(c)).count();
         if letters < 10 {
             continue;
         }
@@ -244,7 +244,7 @@ fn letter_counts(html: &Html, targets: &[ElementRef<'_>]) -> Vec<(usize, usize)>
         let mut descend = true;
         match value {
             Node::Text(t) => {
-                let n = t.chars().filter(|c| c.is_alphanumeric()).count();
+                let n = t.chars().filter(|&c| crate::normalize::is_letter(c)).count();
                 let top = stack.last_mut().expect("the root's accumulator");
                 top.0 += n;
                 if open_links > 0 {

@@ -150,7 +150,7 @@ fn classify(line: &str, rules: &Rules, meta: &mut Meta, tally: &mut Tally) -> Op
         return Some("link-farm");
     }
     if n <= rules.widget_max_chars {
-        let letters = line.chars().filter(|c| c.is_alphanumeric()).count();
+        let letters = line.chars().filter(|&c| crate::normalize::is_letter(c)).count();
         let covered: usize = rules.widget_words.find_iter(line).map(|m| chars(m.as_str())).sum();
         if letters == 0 || covered as f64 >= rules.widget_min_coverage * letters as f64 {
             return Some(if letters == 0 { "symbols" } else { "widget" });

@@ -23,6 +23,12 @@ pub(crate) fn is_cjk_punct(c: char) -> bool {
         | '\u{FF5B}'..='\u{FF65}' | '“' | '”' | '‘' | '’' | '—' | '…' | '·' | '•')
 }
 
+/// A letter or digit of any script, with the common cases (ASCII, Han) decided without
+/// Unicode table lookups, which dominate the cost of counting text otherwise.
+pub(crate) fn is_letter(c: char) -> bool {
+    c.is_ascii_alphanumeric() || is_han(c) || (!c.is_ascii() && !is_cjk_punct(c) && c.is_alphanumeric())
+}
+
 fn is_space(c: char) -> bool {
     c.is_whitespace() || c == '\u{3000}' || c == '\u{00A0}'
 }
@@ -34,6 +40,8 @@ pub fn line(input: &str, changes: &mut Changes) -> String {
     let mut chars: Vec<char> = Vec::with_capacity(input.len());
     for c in input.chars() {
         match c {
+            // The common case first, without a Unicode table lookup.
+            c if is_han(c) || (c.is_ascii_graphic()) => chars.push(c),
             '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
                 changes.width += 1;
                 chars.push(char::from_u32(c as u32 - 0xFEE0).unwrap_or(c));
