@@ -7,9 +7,9 @@
 //! 1. **Front matter** (YAML between `---` lines at the top) fills the title, date, author,
 //!    categories and image; unknown keys go to `meta.extra`.
 //! 2. **HTML** (detected, or forced with `html = "always"`) is parsed by html5ever: scripts,
-//!    styles, frames, forms, navigation and comments are dropped, entities decoded, block elements
-//!    become lines, and `<title>` / `og:` tags fill `meta`. In a full page, only the element
-//!    holding the article (found by paragraph density) is kept.
+//!    styles, frames, form controls, navigation and comments are dropped, entities decoded,
+//!    block elements become lines, and `<title>` / `og:` tags fill `meta`. In a full page, only
+//!    the element holding the article (found by paragraph density) is kept.
 //! 3. Each line is **normalised** (below), and **gateway pinyin** (`協(xié)同`) is removed: only a
 //!    tone-marked syllable in parentheses right after a Han character, so `(完)` and
 //!    `(河北日报记者…)` stay.
@@ -19,6 +19,10 @@
 //!    kept once.
 //! 5. Text from a **PDF** (recognised by its page furniture, such as `23 第 22 期`) also loses its
 //!    cover, running headers and page numbers, and sentences broken across lines are joined.
+//!
+//! The main types are [`Clean`] (the built stage) and [`CleanConfig`] (its `[[stage]]` table,
+//! with [`Layout`] and [`HtmlMode`]); [`parse_date`], [`looks_like_html`] and
+//! [`is_toned_syllable`] expose three of the rules on their own.
 //!
 //! The words and patterns of step 4 and 5 are data: `dictionaries/clean.toml`, compiled in, or a
 //! user's copy named by `rules`. Every removal is counted in a note `removed-<kind>`, and with
@@ -209,7 +213,11 @@ impl Clean {
     }
 
     /// Builds the stage with rules from the text of a rules file (`name` only labels errors).
-    pub fn with_rules(config: &CleanConfig, rules_text: &str, name: &str) -> Result<Self, ConfigError> {
+    pub fn with_rules(
+        config: &CleanConfig,
+        rules_text: &str,
+        name: &str,
+    ) -> Result<Self, ConfigError> {
         let mut stage = Self::bundled();
         stage.rules = Rules::parse(rules_text, Path::new(name))?;
         stage.keep_removed = config.keep_removed;
@@ -235,13 +243,19 @@ pub(crate) struct Tally {
 
 impl Tally {
     pub(crate) fn new(keep_removed: bool) -> Self {
-        Self { removed: keep_removed.then(Vec::new), ..Self::default() }
+        Self {
+            removed: keep_removed.then(Vec::new),
+            ..Self::default()
+        }
     }
 
     pub(crate) fn remove(&mut self, kind: &'static str, text: &str) {
         *self.counts.entry(kind).or_default() += 1;
         if let Some(removed) = self.removed.as_mut() {
-            removed.push(Removed { kind: kind.to_owned(), text: text.to_owned() });
+            removed.push(Removed {
+                kind: kind.to_owned(),
+                text: text.to_owned(),
+            });
         }
     }
 
@@ -304,7 +318,11 @@ impl Stage for Clean {
 
         if let Some((yaml, rest)) = frontmatter::split(&body) {
             if let Err(message) = frontmatter::apply(yaml, &mut meta) {
-                doc.note(NAME, "invalid-front-matter", format!("{message}; the block was removed from the text"));
+                doc.note(
+                    NAME,
+                    "invalid-front-matter",
+                    format!("{message}; the block was removed from the text"),
+                );
             }
             tally.remove("front-matter", yaml);
             body = rest.to_owned();
@@ -322,7 +340,8 @@ impl Stage for Clean {
                 // The page around the article: only its date/source header lines are used.
                 for line in outside.lines() {
                     let line = normalize::line(line, &mut normalize::Changes::default());
-                    if !line.is_empty() && line.chars().count() <= self.rules.header.max_line_chars {
+                    if !line.is_empty() && line.chars().count() <= self.rules.header.max_line_chars
+                    {
                         lines::header(&line, &self.rules, &mut meta);
                     }
                 }
@@ -334,14 +353,22 @@ impl Stage for Clean {
             .lines()
             .map(|line| {
                 if !self.strip_pinyin {
-                    return if self.normalize { normalize::line(line, &mut changes) } else { line.trim().to_owned() };
+                    return if self.normalize {
+                        normalize::line(line, &mut changes)
+                    } else {
+                        line.trim().to_owned()
+                    };
                 }
                 // Before normalisation, so that the annotations' parentheses are not counted as
                 // normalised; and again after it, so that `字 (xié)` (which normalises to
                 // `字（xié）`) goes as well. Normalised once more where that removed something,
                 // because the annotation's neighbours now touch.
                 let line = pinyin::strip(line, |r| tally.remove("pinyin", r));
-                let line = if self.normalize { normalize::line(&line, &mut changes) } else { line.trim().to_owned() };
+                let line = if self.normalize {
+                    normalize::line(&line, &mut changes)
+                } else {
+                    line.trim().to_owned()
+                };
                 let stripped = pinyin::strip(&line, |r| tally.remove("pinyin", r));
                 if stripped.len() == line.len() || !self.normalize {
                     stripped
@@ -352,26 +379,53 @@ impl Stage for Clean {
             .filter(|line| !line.is_empty())
             .collect();
         drop(body);
-        let kept = lines::clean(lines, &self.rules, self.layout, &mut meta, &mut tally, &mut changes);
+        let kept = lines::clean(
+            lines,
+            &self.rules,
+            self.layout,
+            &mut meta,
+            &mut tally,
+            &mut changes,
+        );
         let text = kept.join("\n");
 
         if is_html {
             doc.note(NAME, "html", "parsed as HTML");
         }
         for (kind, count) in &tally.counts {
-            doc.note_count(NAME, &format!("removed-{kind}"), *count, format!("removed {count} {}", describe(kind)));
+            doc.note_count(
+                NAME,
+                &format!("removed-{kind}"),
+                *count,
+                format!("removed {count} {}", describe(kind)),
+            );
         }
         if tally.joined > 0 {
             let n = tally.joined;
-            doc.note_count(NAME, "joined-lines", n, format!("joined {n} lines broken by the PDF layout"));
+            doc.note_count(
+                NAME,
+                "joined-lines",
+                n,
+                format!("joined {n} lines broken by the PDF layout"),
+            );
         }
         if changes.width > 0 {
             let n = changes.width;
-            doc.note_count(NAME, "normalized-width", n, format!("made {n} full-width letters and digits half-width"));
+            doc.note_count(
+                NAME,
+                "normalized-width",
+                n,
+                format!("made {n} full-width letters and digits half-width"),
+            );
         }
         if changes.punctuation > 0 {
             let n = changes.punctuation;
-            doc.note_count(NAME, "normalized-punctuation", n, format!("made {n} ASCII punctuation marks full-width in Han context"));
+            doc.note_count(
+                NAME,
+                "normalized-punctuation",
+                n,
+                format!("made {n} ASCII punctuation marks full-width in Han context"),
+            );
         }
         if text.is_empty() {
             doc.note(NAME, "empty", "no article text is left after cleaning");

@@ -28,7 +28,24 @@ static ENUMERATION: LazyLock<Regex> = LazyLock::new(|| {
 /// sentence goes on in the next one. `；` is deliberately absent: a page break after a clause is
 /// common, and enumerations that end items with `；` are protected by [`ENUMERATION`].
 fn ends_paragraph(c: char) -> bool {
-    matches!(c, '。' | '！' | '？' | '!' | '?' | '…' | '”' | '’' | '」' | '』' | '）' | ')' | '】' | '》' | '：' | ':')
+    matches!(
+        c,
+        '。' | '！'
+            | '？'
+            | '!'
+            | '?'
+            | '…'
+            | '”'
+            | '’'
+            | '」'
+            | '』'
+            | '）'
+            | ')'
+            | '】'
+            | '》'
+            | '：'
+            | ':'
+    )
 }
 
 fn has_clause_punct(line: &str) -> bool {
@@ -40,7 +57,14 @@ fn chars(s: &str) -> usize {
 }
 
 /// Cleans the lines of one document (already normalised and non-empty).
-pub fn clean(lines: Vec<String>, rules: &Rules, layout: Layout, meta: &mut Meta, tally: &mut Tally, changes: &mut Changes) -> Vec<String> {
+pub fn clean(
+    lines: Vec<String>,
+    rules: &Rules,
+    layout: Layout,
+    meta: &mut Meta,
+    tally: &mut Tally,
+    changes: &mut Changes,
+) -> Vec<String> {
     let is_furniture = |l: &str| rules.furniture.iter().any(|r| r.is_match(l));
     let pdf = match layout {
         Layout::Pdf => true,
@@ -57,17 +81,25 @@ pub fn clean(lines: Vec<String>, rules: &Rules, layout: Layout, meta: &mut Meta,
                 *seen.entry(line.as_str()).or_default() += 1;
             }
         }
-        let repeated: Vec<String> =
-            seen.into_iter().filter(|&(_, n)| n >= rules.repeated_min).map(|(l, _)| l.to_owned()).collect();
+        let repeated: Vec<String> = seen
+            .into_iter()
+            .filter(|&(_, n)| n >= rules.repeated_min)
+            .map(|(l, _)| l.to_owned())
+            .collect();
         for slot in &mut slots {
-            if slot.as_deref().is_some_and(|l| is_furniture(l) || repeated.iter().any(|r| r == l)) {
+            if slot
+                .as_deref()
+                .is_some_and(|l| is_furniture(l) || repeated.iter().any(|r| r == l))
+            {
                 tally.remove("furniture", &slot.take().unwrap_or_default());
             }
         }
     }
 
     for slot in &mut slots {
-        let Some(line) = slot.as_deref() else { continue };
+        let Some(line) = slot.as_deref() else {
+            continue;
+        };
         if let Some(kind) = classify(line, rules, meta, tally) {
             tally.remove(kind, line);
             *slot = None;
@@ -85,10 +117,19 @@ pub fn clean(lines: Vec<String>, rules: &Rules, layout: Layout, meta: &mut Meta,
 /// A PDF's cover: the short lines at the top, up to the last one that is furniture or a date
 /// (`河北轨道运输职业技术学院 / 政治学习资料 / 宣传统战部编印 / 23 第 22 期 / 2023年5月`). The
 /// title that follows them stays.
-fn remove_cover(slots: &mut [Option<String>], rules: &Rules, meta: &mut Meta, tally: &mut Tally, is_furniture: &dyn Fn(&str) -> bool) {
+fn remove_cover(
+    slots: &mut [Option<String>],
+    rules: &Rules,
+    meta: &mut Meta,
+    tally: &mut Tally,
+    is_furniture: &dyn Fn(&str) -> bool,
+) {
     let lead = slots
         .iter()
-        .take_while(|s| s.as_deref().is_some_and(|l| chars(l) <= rules.title_max_chars && !has_clause_punct(l)))
+        .take_while(|s| {
+            s.as_deref()
+                .is_some_and(|l| chars(l) <= rules.title_max_chars && !has_clause_punct(l))
+        })
         .count();
     let last_marker = (0..lead).rev().find(|&i| {
         let line = slots[i].as_deref().unwrap_or_default();
@@ -116,7 +157,12 @@ fn classify(line: &str, rules: &Rules, meta: &mut Meta, tally: &mut Tally) -> Op
         return Some("caption");
     }
     if rules.breadcrumb.iter().any(|r| r.is_match(line)) {
-        if let Some(title) = rules.breadcrumb_title.as_ref().and_then(|r| r.captures(line)).and_then(|c| c.get(1)) {
+        if let Some(title) = rules
+            .breadcrumb_title
+            .as_ref()
+            .and_then(|r| r.captures(line))
+            .and_then(|c| c.get(1))
+        {
             if meta.title.is_none() {
                 meta.title = Some(title.as_str().trim().to_owned());
             }
@@ -150,8 +196,15 @@ fn classify(line: &str, rules: &Rules, meta: &mut Meta, tally: &mut Tally) -> Op
         return Some("link-farm");
     }
     if n <= rules.widget_max_chars {
-        let letters = line.chars().filter(|&c| crate::normalize::is_letter(c)).count();
-        let covered: usize = rules.widget_words.find_iter(line).map(|m| chars(m.as_str())).sum();
+        let letters = line
+            .chars()
+            .filter(|&c| crate::normalize::is_letter(c))
+            .count();
+        let covered: usize = rules
+            .widget_words
+            .find_iter(line)
+            .map(|m| chars(m.as_str()))
+            .sum();
         if letters == 0 || covered as f64 >= rules.widget_min_coverage * letters as f64 {
             return Some(if letters == 0 { "symbols" } else { "widget" });
         }
@@ -171,7 +224,9 @@ fn classify(line: &str, rules: &Rules, meta: &mut Meta, tally: &mut Tally) -> Op
 pub(crate) fn header(line: &str, rules: &Rules, meta: &mut Meta) -> bool {
     let line = line.trim_start_matches(['•', '·', '●', '◆', '■', '*', '-', ' ']);
     let labels: Vec<regex::Captures<'_>> = rules.header.label.captures_iter(line).collect();
-    let first = labels.first().map_or(line.len(), |c| c.get(0).map_or(0, |m| m.start()));
+    let first = labels
+        .first()
+        .map_or(line.len(), |c| c.get(0).map_or(0, |m| m.start()));
     let prefix = line[..first].trim();
     let mut published = None;
     if !prefix.is_empty() {
@@ -188,7 +243,9 @@ pub(crate) fn header(line: &str, rules: &Rules, meta: &mut Meta) -> bool {
     let (mut source, mut author) = (None, None);
     for (i, field) in labels.iter().enumerate() {
         let whole = field.get(0).expect("group 0");
-        let end = labels.get(i + 1).map_or(line.len(), |next| next.get(0).map_or(line.len(), |m| m.start()));
+        let end = labels.get(i + 1).map_or(line.len(), |next| {
+            next.get(0).map_or(line.len(), |m| m.start())
+        });
         let value = line[whole.end()..end].trim();
         let label = &field[1];
         let plausible = chars(value) <= 40 && !value.contains('。');
@@ -222,12 +279,22 @@ pub(crate) fn header(line: &str, rules: &Rules, meta: &mut Meta) -> bool {
 }
 
 fn is_link_farm(line: &str, rules: &Rules) -> bool {
-    let separators = line.chars().filter(|c| rules.link_farm_separators.contains(c)).count();
+    let separators = line
+        .chars()
+        .filter(|c| rules.link_farm_separators.contains(c))
+        .count();
     if separators + 1 < rules.link_farm_min_items {
         return false;
     }
-    let items: Vec<&str> = line.split(&rules.link_farm_separators[..]).map(str::trim).filter(|s| !s.is_empty()).collect();
-    items.len() >= rules.link_farm_min_items && items.iter().all(|i| chars(i) <= rules.link_farm_max_item_chars)
+    let items: Vec<&str> = line
+        .split(&rules.link_farm_separators[..])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    items.len() >= rules.link_farm_min_items
+        && items
+            .iter()
+            .all(|i| chars(i) <= rules.link_farm_max_item_chars)
 }
 
 /// Takes the first line as the title when none is known and it looks like one, then removes
@@ -246,7 +313,9 @@ fn collapse_title(kept: &mut Vec<String>, rules: &Rules, meta: &mut Meta, tally:
     }
     let mut seen = vec![false; titles.len()];
     kept.retain(|line| {
-        let Some(i) = titles.iter().position(|t| t == line) else { return true };
+        let Some(i) = titles.iter().position(|t| t == line) else {
+            return true;
+        };
         if !seen[i] {
             seen[i] = true;
             return true;
@@ -257,7 +326,12 @@ fn collapse_title(kept: &mut Vec<String>, rules: &Rules, meta: &mut Meta, tally:
 }
 
 /// Joins the lines of a paragraph that a page or column break split.
-fn join_broken(lines: Vec<String>, rules: &Rules, tally: &mut Tally, changes: &mut Changes) -> Vec<String> {
+fn join_broken(
+    lines: Vec<String>,
+    rules: &Rules,
+    tally: &mut Tally,
+    changes: &mut Changes,
+) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
     for line in lines {
         if let Some(last) = out.last_mut() {

@@ -20,7 +20,12 @@ fn samples() -> Vec<(String, String)> {
     assert_eq!(paths.len(), 5, "the five bundled samples");
     paths
         .into_iter()
-        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_stem().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -50,7 +55,10 @@ fn render(doc: &Document) -> String {
 fn samples_match_golden_files() {
     for (name, text) in samples() {
         let doc = clean(&text);
-        check_golden(repo().join(format!("tests/golden/clean/{name}.txt")), &render(&doc));
+        check_golden(
+            repo().join(format!("tests/golden/clean/{name}.txt")),
+            &render(&doc),
+        );
     }
 }
 
@@ -60,8 +68,15 @@ fn cleaning_cleaned_samples_changes_nothing() {
         let once = clean(&text);
         let twice = clean(&once.text);
         assert_eq!(twice.text, once.text, "{name}");
-        let removals: Vec<_> = twice.notes.iter().filter(|n| n.kind.starts_with("removed-")).collect();
-        assert!(removals.is_empty(), "{name}: second pass removed {removals:?}");
+        let removals: Vec<_> = twice
+            .notes
+            .iter()
+            .filter(|n| n.kind.starts_with("removed-"))
+            .collect();
+        assert!(
+            removals.is_empty(),
+            "{name}: second pass removed {removals:?}"
+        );
     }
 }
 
@@ -94,9 +109,49 @@ proptest! {
 /// Pieces that exercise every rule: Han text, punctuation of both widths, parentheses, pinyin,
 /// spaces of every kind, digits, separators, header labels, caption credits and tags.
 const PIECES: &[&str] = &[
-    "京津冀", "协同发展", "，", ",", ".", "。", ";", ":", "?", "(", ")", "（", "）", "(xié)", "(fā)", "(完)",
-    " ", "  ", "\u{3000}", "\u{a0}", "\n", "\n\n", "2024", "５", "Ａ", "PM2.5", "“", "”", "|", "来源:", "发布日期:",
-    "2024-05-14", "记者赵海江摄", "责编:", "微信", "23 第 22 期", "<p>", "</p>", "<br>", "&amp;", "—", "a", "x",
+    "京津冀",
+    "协同发展",
+    "，",
+    ",",
+    ".",
+    "。",
+    ";",
+    ":",
+    "?",
+    "(",
+    ")",
+    "（",
+    "）",
+    "(xié)",
+    "(fā)",
+    "(完)",
+    " ",
+    "  ",
+    "\u{3000}",
+    "\u{a0}",
+    "\n",
+    "\n\n",
+    "2024",
+    "５",
+    "Ａ",
+    "PM2.5",
+    "“",
+    "”",
+    "|",
+    "来源:",
+    "发布日期:",
+    "2024-05-14",
+    "记者赵海江摄",
+    "责编:",
+    "微信",
+    "23 第 22 期",
+    "<p>",
+    "</p>",
+    "<br>",
+    "&amp;",
+    "—",
+    "a",
+    "x",
 ];
 
 proptest! {
