@@ -337,9 +337,10 @@ impl Decode {
                     "declaration-overridden",
                     None,
                     format!(
-                        "declared `{}`, but the bytes use {} characters; decoded as GB18030",
+                        "declared `{}`, but the bytes use {} characters; decoded as {}",
                         declaration.label,
-                        needed.name()
+                        needed.name(),
+                        if needed == GbLevel::Gb18030 { "GB18030" } else { "GBK" }
                     ),
                 ));
             }
