@@ -196,6 +196,9 @@ fn western_declaration_over_gbk_bytes_gives_way() {
     // A real Latin page so labelled stays windows-1252 (the WHATWG meaning of iso-8859-1).
     let latin = "<meta charset=\"iso-8859-1\"><p>Wohnungssuche in Freiburg: größer, schöner, günstiger</p>";
     check(&stage(), &encode(WINDOWS_1252, latin), latin, "windows-1252 declared iso-8859-1");
+    // Declared UTF-8 over windows-1252 bytes: every umlaut is malformed UTF-8.
+    let mislabelled = latin.replace("iso-8859-1", "utf-8");
+    check(&stage(), &encode(WINDOWS_1252, &mislabelled), &mislabelled, "windows-1252 detected utf-8 overridden");
 }
 
 #[test]
