@@ -80,12 +80,12 @@ impl Default for FeatureSet {
 }
 
 /// Whether a char carries meaning for features: letters and digits of any script.
-fn is_content(c: char) -> bool {
+pub(crate) fn is_content(c: char) -> bool {
     c.is_alphanumeric()
 }
 
 /// Digits folded to `0`, so that 2021年 and 2024年 are one feature; ASCII lower-cased.
-fn fold(c: char) -> char {
+pub(crate) fn fold(c: char) -> char {
     if c.is_ascii_digit() || ('０'..='９').contains(&c) { '0' } else { c.to_ascii_lowercase() }
 }
 

@@ -164,11 +164,75 @@ impl TrainedModel {
         probabilities(&self.data, &features)
     }
 
+    /// The sentence's known features with their values: the same as [`weighted`] followed by a
+    /// vocabulary lookup, but building each feature in one reused buffer instead of allocating
+    /// it (the text features' unit length still counts the features the model never saw).
     fn feature_indices(&self, view: &SentenceView<'_>) -> Vec<(u32, f32)> {
-        weighted(view, self.data.feature_set, self.lexicon.as_ref())
-            .into_iter()
-            .filter_map(|(f, x)| self.index.get(&f).map(|&i| (i, x)))
-            .collect()
+        use crate::features::{fold, is_content};
+        let set = self.data.feature_set;
+        let mut buffer = String::with_capacity(32);
+        let mut seen: Vec<u64> = Vec::with_capacity(view.text.len() / 2);
+        let mut known: Vec<u32> = Vec::with_capacity(view.text.len() / 2);
+        let mut add = |feature: &str| {
+            seen.push(fnv1a(feature.as_bytes()));
+            if let Some(&i) = self.index.get(feature) {
+                known.push(i);
+            }
+        };
+        if set.words {
+            for word in view.words.iter().filter(|w| w.chars().any(is_content)) {
+                buffer.clear();
+                buffer.push_str("w:");
+                buffer.extend(word.chars().map(fold));
+                add(&buffer);
+            }
+        }
+        if set.bigrams {
+            let mut prev: Option<char> = None;
+            for c in view.text.chars() {
+                if !is_content(c) {
+                    prev = None;
+                    continue;
+                }
+                let c = fold(c);
+                if let Some(p) = prev {
+                    buffer.clear();
+                    buffer.push_str("b:");
+                    buffer.push(p);
+                    buffer.push(c);
+                    add(&buffer);
+                }
+                prev = Some(c);
+            }
+        }
+        if set.kinds {
+            for kind in &view.kinds {
+                buffer.clear();
+                buffer.push_str("k:");
+                buffer.push_str(kind);
+                add(&buffer);
+            }
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        known.sort_unstable();
+        known.dedup();
+        let value = if seen.is_empty() { 0.0 } else { 1.0 / (seen.len() as f32).sqrt() };
+        let mut out: Vec<(u32, f32)> = known.into_iter().map(|i| (i, value)).collect();
+        if let (true, Some(lexicon)) = (set.lexicon, &self.lexicon) {
+            let threshold = lexicon.taxonomy().threshold;
+            for (label, total) in lexicon.totals(view).into_iter().enumerate() {
+                if total > 0.0 {
+                    buffer.clear();
+                    buffer.push_str("lex:");
+                    buffer.push_str(&lexicon.taxonomy().labels[label].id);
+                    if let Some(&i) = self.index.get(buffer.as_str()) {
+                        out.push((i, 1.0 - (-total / threshold).exp2()));
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// The labels of one sentence, best first: every theme whose probability reaches the
@@ -515,6 +579,27 @@ mod tests {
         let back = TrainedModel::from_bytes(&a.to_bytes(), "m").unwrap();
         assert_eq!(back.data(), a.data());
         assert!(a.data().cv_macro_f1.is_none(), "11 sentences in 2 documents are too few to tune on");
+    }
+
+    #[test]
+    fn fast_feature_lookup_matches_the_reference_extraction() {
+        let taxonomy = crate::Taxonomy::bundled();
+        let options = TrainOptions { lexicon: Some(taxonomy.clone()), ..TrainOptions::default() };
+        let model = TrainedModel::train(&tiny(), &options);
+        let lexicon = LexiconModel::new(taxonomy);
+        let mut view = SentenceView::text("高铁沿线生态修复，PM2.5下降。高铁");
+        view.words = vec!["高铁", "沿线", "生态", "修复", "，", "PM2.5", "下降", "。", "高铁"];
+        view.kinds = vec!["person", "place", "person"];
+        for view in [view, SentenceView::text(""), SentenceView::text("你好")] {
+            let mut reference: Vec<(u32, f32)> = weighted(&view, model.data.feature_set, Some(&lexicon))
+                .into_iter()
+                .filter_map(|(f, x)| model.index.get(&f).map(|&i| (i, x)))
+                .collect();
+            let mut fast = model.feature_indices(&view);
+            reference.sort_by_key(|(i, _)| *i);
+            fast.sort_by_key(|(i, _)| *i);
+            assert_eq!(fast, reference, "{}", view.text);
+        }
     }
 
     #[test]
