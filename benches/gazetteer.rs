@@ -6,8 +6,9 @@
 //! - Text: at least 10 MB from `zhpipe_benches::corpus` (`ZHPIPE_BENCH_CORPUS`, the samples
 //!   otherwise), cut to 10 MB and into documents of about 10 kB at line boundaries.
 //! - Patterns: the repository's dictionaries (the ~2,000 set keeps provinces, prefectures,
-//!   Beijing–Tianjin–Hebei counties, regions, zones, organisations, people and policy terms),
-//!   filled up to 50,000 and 350,000 with the words of the list in `ZHPIPE_BENCH_WORDS` (one
+//!   Beijing–Tianjin–Hebei counties, regions, zones, organisations, people and policy terms;
+//!   `default` is all of them, ~9,000 surfaces, as the default pipeline uses them), filled up
+//!   to 50,000 and 350,000 with the words of the list in `ZHPIPE_BENCH_WORDS` (one
 //!   word first on each line, e.g. jieba's `dict.txt`, 349,046 words) or, without it, with the
 //!   corpus's own two- to four-character Han n-grams.
 //!
@@ -151,7 +152,7 @@ fn pattern_sets(docs: &[Document]) -> Vec<(&'static str, Vec<Source>)> {
         .collect();
     let (words, words_label) = extra_words(docs, &surfaces);
     eprintln!("gazetteer bench: extra words from {words_label} ({} words)", words.len());
-    SIZES
+    let mut sets: Vec<(&'static str, Vec<Source>)> = SIZES
         .iter()
         .map(|&(label, target)| {
             let sources = if target <= 2_000 {
@@ -163,7 +164,10 @@ fn pattern_sets(docs: &[Document]) -> Vec<(&'static str, Vec<Source>)> {
             };
             (label, sources)
         })
-        .collect()
+        .collect();
+    // The shipped dictionaries as the default pipeline uses them, between the 2k and 50k sets.
+    sets.insert(1, ("default", repo));
+    sets
 }
 
 fn bench(c: &mut Criterion) {
@@ -224,7 +228,7 @@ fn bench(c: &mut Criterion) {
 
     // The other automata of aho-corasick, bare, to choose its default by measurement (a DFA of
     // the 350k set would take gigabytes).
-    for (size, sources) in &sets[..2] {
+    for (size, sources) in sets.iter().filter(|(size, _)| ["2k", "50k"].contains(size)) {
         for (name, kind) in [("aho-corasick-dfa", AhoCorasickKind::Dfa), ("aho-corasick-nfa-noncontiguous", AhoCorasickKind::NfaNoncontiguous)] {
             let options = CompileOptions { engine: EngineKind::AhoCorasick, aho_corasick_kind: kind, ..CompileOptions::default() };
             let gazetteer = Gazetteer::from_sources(sources, options).unwrap_or_else(|e| panic!("{e}"));
@@ -243,7 +247,7 @@ fn bench(c: &mut Criterion) {
     // Build (parse, validate, compile) and load (the compiled form, from memory and through
     // `Gazetteer::open` with a cache hit, reading and hashing the dictionaries) of the largest
     // set, reported per pattern.
-    let (_, large) = sets.last().expect("three sets");
+    let (_, large) = sets.last().expect("the 350k set");
     let dir = std::env::temp_dir().join(format!("zhpipe-bench-gazetteer-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let paths: Vec<PathBuf> = large
