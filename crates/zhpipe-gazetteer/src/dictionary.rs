@@ -1,13 +1,14 @@
 //! Dictionary files: tab-separated entries, validated as a whole before anything is compiled.
+//! (Below, the tabs between columns are drawn as two spaces.)
 //!
 //! ```text
 //! # comments start with '#'
-//! surface	id	kind	parent	attributes
-//! 河北省	place:130000	province
-//! 河北	place:130000	province
-//! 冀	place:130000	province		flags=short
-//! 王正谱	person:wang-zhengpu	person	place:130000	role=河北省委副书记、省长
-//! 北京时间	time:beijing	time		flags=block
+//! surface  id  kind  parent  attributes
+//! 河北省  place:130000  province
+//! 河北  place:130000  province
+//! 冀  place:130000  province    flags=short
+//! 王正谱  person:wang-zhengpu  person  place:130000  role=河北省委副书记、省长
+//! 北京时间  time:beijing  time    flags=block
 //! ```
 //!
 //! Flags: `short` (matched only with `short_aliases = true`), `common` (a common word, matched

@@ -206,8 +206,11 @@ pub struct Gazetteer {
     dictionaries: Vec<Arc<str>>,
     /// Per entry, created on its first mention, in chunks so that loading allocates nothing
     /// per entry.
-    names: Box<[OnceLock<Box<[OnceLock<Names>]>>]>,
+    names: Box<[OnceLock<NamesChunk>]>,
 }
+
+/// [`CHUNK`] entries' names, each created on the entry's first mention.
+type NamesChunk = Box<[OnceLock<Names>]>;
 
 /// Entries per chunk of [`Gazetteer::names`].
 const CHUNK: usize = 256;

@@ -118,7 +118,7 @@ fn gaz022_common_word_as_place_token() {
 fn gaz029_blocked_surfaces_hide_what_is_inside_them() {
     let places = dictionary("places", &["北京|place:110000|province", "北京时间|time:beijing|time||flags=block"]);
     for (name, options) in engines(false) {
-        let gazetteer = compile(&[places.clone()], options);
+        let gazetteer = compile(std::slice::from_ref(&places), options);
         let text = "截至北京时间今天，北京";
         assert_eq!(render(text, &gazetteer.find(text, &[])), ["北京/province@27..33"], "{name}");
     }
