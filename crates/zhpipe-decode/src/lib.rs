@@ -30,9 +30,10 @@
 //!    windows-1252.
 //! 4. **Detection** with chardetng (UTF-8 allowed: these are files, not live pages; valid UTF-8
 //!    is taken without it). chardetng is fed 1 KiB pieces until it has seen 2,048 non-ASCII
-//!    bytes (about 1,000 hanzi), not the whole file: it runs at 5–40 MB/s against encoding_rs's
-//!    hundreds, and its guess has settled long before (`cargo xtask eval decode` scores the
-//!    same on the chardet and uchardet sets with any limit from 256 to 4,096). Counting
+//!    bytes (about 1,000 hanzi), not the whole file: it is much slower than encoding_rs (the
+//!    "samples one by one" case of `cargo xtask bench decode` is mostly chardetng), and its
+//!    guess has settled long before (`cargo xtask eval decode` scores the same on the chardet
+//!    and uchardet sets with any limit from 256 to 4,096). Counting
 //!    non-ASCII bytes rather than taking a fixed prefix keeps HTML whose first kilobytes are
 //!    ASCII markup from being judged on too little. The guess is then checked by the full
 //!    decode, and a guess that leaves malformed sequences is redone on the whole file.
