@@ -279,6 +279,7 @@ fn run() -> Result<(), String> {
     let source = zhpipe_gazetteer::Source { path: out.clone(), name: "places".into(), text: tsv.clone() };
     let parsed = zhpipe_gazetteer::Dictionaries::parse(&[source]).map_err(|e| e.to_string())?;
     std::fs::write(&out, &tsv).map_err(|e| format!("{}: {e}", out.display()))?;
+    let out = out.canonicalize().unwrap_or(out);
     println!(
         "{}: {rows} lines, {} entries, {} surfaces ({commons} flagged common, {} ambiguous full names, {} ambiguous aliases left out, {derived} aliases derived from cpca's nations)",
         out.display(),
