@@ -4,6 +4,10 @@
 //! sentence (each distinct term once) and of the listed mention kinds present. All terms of all
 //! labels go into one Aho–Corasick automaton searched with overlapping matches, so a sentence
 //! is scanned once whatever the size of the lexicon, and a term inside a longer one still fires.
+//!
+//! Context terms (`[label.context]`) are summed apart and added only when a term or kind of the
+//! same label with a positive weight fired: a place name such as 雄安 is a weak clue alone and
+//! a strong one next to 建设 or 规划, while 建设 next to no place name says nothing about it.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use zhpipe_core::Label;
@@ -16,11 +20,54 @@ pub struct LexiconModel {
     taxonomy: Taxonomy,
     automaton: AhoCorasick,
     /// For each pattern of the automaton: the labels it votes for, with weights.
-    pattern_votes: Vec<Vec<(usize, f32)>>,
+    pattern_votes: Vec<Vec<Vote>>,
     /// The surface form of each pattern, as written in the file (for evidence).
     patterns: Vec<String>,
     /// For each mention kind: the labels it votes for.
     kind_votes: Vec<(String, Vec<(usize, f32)>)>,
+}
+
+/// One pattern's vote for one label.
+#[derive(Clone, Copy, Debug)]
+struct Vote {
+    label: usize,
+    weight: f32,
+    /// A context term: counts only once the label has a positive clue of its own.
+    context: bool,
+}
+
+/// Per-label sums of one sentence, kept apart until the end because context terms count only
+/// for labels that have a clue of their own.
+struct Tally {
+    direct: Vec<f32>,
+    context: Vec<f32>,
+    /// Whether a term or kind with a positive weight fired for the label.
+    anchored: Vec<bool>,
+}
+
+impl Tally {
+    fn new(n: usize) -> Self {
+        Self { direct: vec![0.0; n], context: vec![0.0; n], anchored: vec![false; n] }
+    }
+
+    fn add(&mut self, vote: Vote) {
+        if vote.context {
+            self.context[vote.label] += vote.weight;
+        } else {
+            self.direct[vote.label] += vote.weight;
+            self.anchored[vote.label] |= vote.weight > 0.0;
+        }
+    }
+
+    fn totals(self) -> Vec<f32> {
+        let Self { mut direct, context, anchored } = self;
+        for ((total, extra), anchored) in direct.iter_mut().zip(context).zip(anchored) {
+            if anchored {
+                *total += extra;
+            }
+        }
+        direct
+    }
 }
 
 /// The raw lexicon score of one label in one sentence, with what fired.
@@ -38,10 +85,11 @@ impl LexiconModel {
     /// Compiles the lexicon of a taxonomy.
     pub fn new(taxonomy: Taxonomy) -> Self {
         let mut patterns: Vec<String> = Vec::new();
-        let mut pattern_votes: Vec<Vec<(usize, f32)>> = Vec::new();
+        let mut pattern_votes: Vec<Vec<Vote>> = Vec::new();
         let mut kind_votes: Vec<(String, Vec<(usize, f32)>)> = Vec::new();
         for (label, def) in taxonomy.labels.iter().enumerate() {
-            for (term, weight) in &def.terms {
+            let terms = def.terms.iter().map(|t| (t, false)).chain(def.context.iter().map(|t| (t, true)));
+            for ((term, weight), context) in terms {
                 // Matching ignores ASCII case, so `PM2.5` and `pm2.5` are one pattern.
                 let i = match patterns.iter().position(|p| p.eq_ignore_ascii_case(term)) {
                     Some(i) => i,
@@ -51,7 +99,7 @@ impl LexiconModel {
                         patterns.len() - 1
                     }
                 };
-                pattern_votes[i].push((label, *weight));
+                pattern_votes[i].push(Vote { label, weight: *weight, context });
             }
             for (kind, weight) in &def.kinds {
                 match kind_votes.iter_mut().find(|(k, _)| k == kind) {
@@ -76,25 +124,35 @@ impl LexiconModel {
     /// Raw scores of every label with at least one clue, in taxonomy order.
     pub fn raw_scores(&self, view: &SentenceView<'_>) -> Vec<LexiconScore> {
         let n = self.taxonomy.labels.len();
-        let mut totals = vec![0f32; n];
+        let mut tally = Tally::new(n);
         let mut fired: Vec<Vec<String>> = vec![Vec::new(); n];
+        let mut context_fired: Vec<Vec<String>> = vec![Vec::new(); n];
         let mut seen = vec![false; self.patterns.len()];
         for m in self.automaton.find_overlapping_iter(view.text) {
             let p = m.pattern().as_usize();
             if std::mem::replace(&mut seen[p], true) {
                 continue;
             }
-            for &(label, weight) in &self.pattern_votes[p] {
-                totals[label] += weight;
-                fired[label].push(self.patterns[p].clone());
+            for &vote in &self.pattern_votes[p] {
+                tally.add(vote);
+                let list = if vote.context { &mut context_fired } else { &mut fired };
+                list[vote.label].push(self.patterns[p].clone());
             }
         }
         for (kind, votes) in &self.kind_votes {
             if view.kinds.iter().any(|k| k == kind) {
                 for &(label, weight) in votes {
-                    totals[label] += weight;
+                    tally.add(Vote { label, weight, context: false });
                     fired[label].push(format!("kind:{kind}"));
                 }
+            }
+        }
+        let anchored = tally.anchored.clone();
+        let totals = tally.totals();
+        // Context terms are evidence only where they counted.
+        for ((fired, context), anchored) in fired.iter_mut().zip(context_fired).zip(anchored) {
+            if anchored {
+                fired.extend(context);
             }
         }
         fired
@@ -109,7 +167,7 @@ impl LexiconModel {
     /// The summed weight of every label (taxonomy order), without recording what fired: the
     /// fast path when no evidence is asked for.
     pub fn totals(&self, view: &SentenceView<'_>) -> Vec<f32> {
-        let mut totals = vec![0f32; self.taxonomy.labels.len()];
+        let mut tally = Tally::new(self.taxonomy.labels.len());
         // A sentence fires a handful of patterns: a short list beats a bitmap of the lexicon.
         let mut seen: Vec<usize> = Vec::new();
         for m in self.automaton.find_overlapping_iter(view.text) {
@@ -118,18 +176,18 @@ impl LexiconModel {
                 continue;
             }
             seen.push(p);
-            for &(label, weight) in &self.pattern_votes[p] {
-                totals[label] += weight;
+            for &vote in &self.pattern_votes[p] {
+                tally.add(vote);
             }
         }
         for (kind, votes) in &self.kind_votes {
             if view.kinds.iter().any(|k| k == kind) {
                 for &(label, weight) in votes {
-                    totals[label] += weight;
+                    tally.add(Vote { label, weight, context: false });
                 }
             }
         }
-        totals
+        tally.totals()
     }
 
     /// The labels of one sentence, best first: every label whose total reaches the threshold,
@@ -206,17 +264,30 @@ mod tests {
         };
     }
 
-    // Moving universities and hospitals out is relocation; the lexicon also sees the
-    // institutions themselves (the hand label is relocation alone).
+    // Moving universities and hospitals out is relocation alone: 疏解 takes back, as context of
+    // public_services, what the institutions' names gave it.
     t!(
         lex001_relocation,
         "首批7家央企总部迁出北京，有关高校和医院的疏解工作稳步实施，一批具有标志性和影响力的疏解项目有序启动，形成良好的示范效应。",
-        ["public_services[高校+医院]", "relocation[央企+央企总部+总部迁+迁出+疏解]"]
+        ["relocation[央企+央企总部+总部迁+迁出+疏解]"]
     );
     t!(
         lex002_two_wings,
         "雄安新区和北京城市副中心建设扎实推进，重点领域协同发展取得新突破。",
-        ["new_wings[雄安+雄安新区+城市副中心+副中心]"]
+        ["new_wings[雄安+副中心+建设+发展]"]
+    );
+    // The definition: a line that merely ends in 雄安 or 副中心 is transport, not new_wings; the
+    // name alone stays below the threshold because no word of building or planning joins it.
+    t!(
+        lex009_a_place_name_alone_is_not_new_wings,
+        "京唐城际铁路起自北京城市副中心站，终点河北唐山，预计年底部分开通。",
+        ["transport[城际+铁路+站]"]
+    );
+    // Context terms never vote alone: 建设 and 项目 without either wing say nothing of them.
+    t!(
+        lex010_context_terms_alone_do_not_vote,
+        "重大项目正在加紧规划建设。",
+        ["other[]"]
     );
     t!(
         lex003_meeting_attendance,
@@ -282,17 +353,34 @@ mod tests {
     }
 
     #[test]
+    fn context_terms_count_only_after_a_positive_clue_of_their_label() {
+        let text = "format = 1\n[[label]]\nid = \"new_wings\"\nzh = \"两翼\"\nen = \"W\"\ndefinition = \"d\"\n\
+            [label.terms]\n\"雄安\" = 0.6\n\"异地\" = -0.5\n[label.context]\n\"建设\" = 0.4\n\
+            [[label]]\nid = \"other\"\nzh = \"其他\"\nen = \"O\"\ndefinition = \"d\"\n";
+        let model = LexiconModel::new(Taxonomy::parse(text, "t").unwrap());
+        let total = |s: &str| model.totals(&SentenceView::text(s))[0];
+        assert_eq!(total("雄安"), 0.6);
+        assert_eq!(total("建设"), 0.0);
+        assert_eq!(total("雄安建设"), 1.0);
+        // A negative term is no clue: it cannot open the door to the context.
+        assert_eq!(total("异地建设"), -0.5);
+        let explained = model.raw_scores(&SentenceView::text("建设雄安"));
+        assert_eq!(explained[0].fired, ["雄安", "建设"], "context is listed after the clues it joined");
+        assert!(model.raw_scores(&SentenceView::text("建设")).is_empty());
+    }
+
+    #[test]
     fn mention_kinds_add_their_weight() {
         let model = lexicon();
-        let mut view = SentenceView::text("殷勇、张工分别讲话。");
+        let mut view = SentenceView::text("殷勇、张工讲话。");
         assert_eq!(model.classify(&view, false)[0].label, "other");
         view.kinds = vec!["person", "person"];
         let labels = model.classify(&view, true);
-        // 讲话 0.4 + person 0.3 is still short of 1.0; one more clue decides.
+        // 讲话 0.6 + person 0.3 is still short of 1.0; one more clue decides.
         assert_eq!(labels[0].label, "other");
-        view.text = "殷勇、张工分别在会上讲话。";
+        view.text = "殷勇、张工分别讲话。";
         let labels = model.classify(&view, true);
         assert_eq!(labels[0].label, "meeting");
-        assert_eq!(labels[0].evidence, ["会上", "讲话", "kind:person"]);
+        assert_eq!(labels[0].evidence, ["讲话", "kind:person", "分别"]);
     }
 }

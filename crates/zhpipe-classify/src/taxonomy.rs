@@ -32,6 +32,11 @@ pub struct LabelDef {
     pub terms: Vec<(String, f32)>,
     /// Gazetteer mention kinds and their weights, in file order.
     pub kinds: Vec<(String, f32)>,
+    /// Context terms: they add their weight only in a sentence where a term or kind of this
+    /// label with a positive weight already fired. They tell what a name is doing in the
+    /// sentence (雄安 being planned and built, not merely the end of a railway) without voting
+    /// for the label on their own.
+    pub context: Vec<(String, f32)>,
 }
 
 /// The taxonomy: labels in file order (the last is `other`), and the lexicon's threshold.
@@ -71,6 +76,8 @@ struct RawLabel {
     terms: BTreeMap<Spanned<String>, Spanned<f32>>,
     #[serde(default)]
     kinds: BTreeMap<Spanned<String>, Spanned<f32>>,
+    #[serde(default)]
+    context: BTreeMap<Spanned<String>, Spanned<f32>>,
 }
 
 /// A location in the themes file, printed as `path:line`.
@@ -161,13 +168,14 @@ impl Taxonomy {
             };
             let terms = weighted(label.terms, "term")?;
             let kinds = weighted(label.kinds, "mention kind")?;
-            if id == OTHER && !(terms.is_empty() && kinds.is_empty()) {
+            let context = weighted(label.context, "context term")?;
+            if id == OTHER && !(terms.is_empty() && kinds.is_empty() && context.is_empty()) {
                 return Err(ConfigError::new(format!(
-                    "{id_at}: label `other` is the fallback for sentences no other label fits; it takes no terms or kinds"
+                    "{id_at}: label `other` is the fallback for sentences no other label fits; it takes no terms, kinds or context"
                 )));
             }
             spans.push(span);
-            labels.push(LabelDef { id, zh: label.zh, en: label.en, definition: label.definition, terms, kinds });
+            labels.push(LabelDef { id, zh: label.zh, en: label.en, definition: label.definition, terms, kinds, context });
         }
         let Some(other) = labels.iter().position(|l| l.id == OTHER) else {
             return Err(ConfigError::new(format!("{source}: no `other` label: add one as the fallback")));
