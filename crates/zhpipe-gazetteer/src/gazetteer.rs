@@ -1,7 +1,7 @@
 //! The compiled gazetteer: an automaton over every surface, and the table of entries its
 //! matches point to.
 //!
-//! A key design decision: the automaton's value for a surface *is* the entry index (with two
+//! A key design decision: the automaton's value for a surface *is* the entry index (with its
 //! flag bits), so a match becomes a mention without a second lookup; and the mention's strings
 //! are `Arc<str>`s created once per entry, on its first match, so that loading a 350,000-entry
 //! gazetteer allocates a handful of buffers rather than a million strings.
@@ -19,9 +19,10 @@ use crate::dictionary::{Dictionaries, Source, flags};
 use crate::hash::StableHasher;
 use crate::Error;
 
-/// Bumped whenever the layout of the compiled form changes, so old files are never misread.
-const FORMAT_VERSION: u32 = 1;
-const MAGIC: &[u8; 8] = b"ZHGAZ\0\0\x01";
+/// Bumped whenever the layout of the compiled form changes, so old files are never misread
+/// (it is in the cache key and in the magic).
+const FORMAT_VERSION: u32 = 2;
+const MAGIC: &[u8; 8] = b"ZHGAZ\0\0\x02";
 const HEADER_LEN: usize = 8 + 8 + 4 + 8 + 8 + 8;
 const NO_PARENT: u32 = 0;
 
