@@ -31,10 +31,20 @@ const SIZES: [(&str, usize); 3] = [("2k", 2_000), ("50k", 50_000), ("350k", 350_
 fn engines() -> [(&'static str, CompileOptions); 2] {
     let base = CompileOptions::default();
     [
-        ("daachorse", CompileOptions { engine: EngineKind::Daachorse, ..base }),
+        (
+            "daachorse",
+            CompileOptions {
+                engine: EngineKind::Daachorse,
+                ..base
+            },
+        ),
         (
             "aho-corasick",
-            CompileOptions { engine: EngineKind::AhoCorasick, aho_corasick_kind: AhoCorasickKind::NfaContiguous, ..base },
+            CompileOptions {
+                engine: EngineKind::AhoCorasick,
+                aho_corasick_kind: AhoCorasickKind::NfaContiguous,
+                ..base
+            },
         ),
     ]
 }
@@ -81,13 +91,18 @@ fn domain_sources(repo: &[Source]) -> Vec<Source> {
                     let fields: Vec<&str> = line.split('\t').collect();
                     match fields.get(2) {
                         Some(&"town") => false,
-                        Some(&"county") => ["place:11", "place:12", "place:13"].iter().any(|p| fields[1].starts_with(p)),
+                        Some(&"county") => ["place:11", "place:12", "place:13"]
+                            .iter()
+                            .any(|p| fields[1].starts_with(p)),
                         _ => true,
                     }
                 })
                 .map(|line| format!("{line}\n"))
                 .collect();
-            Source { text, ..source.clone() }
+            Source {
+                text,
+                ..source.clone()
+            }
         })
         .collect()
 }
@@ -99,7 +114,8 @@ fn extra_words(docs: &[Document], taken: &HashSet<String>) -> (Vec<String>, Stri
     let mut words = Vec::new();
     if let Some(path) = std::env::var_os("ZHPIPE_BENCH_WORDS") {
         let path = PathBuf::from(path);
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         for word in text.lines().filter_map(|l| l.split_whitespace().next()) {
             if seen.insert(word.to_owned()) {
                 words.push(word.to_owned());
@@ -139,7 +155,10 @@ fn extra_words(docs: &[Document], taken: &HashSet<String>) -> (Vec<String>, Stri
             }
         }
     }
-    (words, "the corpus's Han n-grams, then pairs of dictionary surfaces".to_owned())
+    (
+        words,
+        "the corpus's Han n-grams, then pairs of dictionary surfaces".to_owned(),
+    )
 }
 
 /// A dictionary of `count` words spread evenly over `words`.
@@ -166,7 +185,10 @@ fn pattern_sets(docs: &[Document]) -> Vec<(&'static str, Vec<Source>)> {
         .map(|p| p.surface)
         .collect();
     let (words, words_label) = extra_words(docs, &surfaces);
-    eprintln!("gazetteer bench: extra words from {words_label} ({} words)", words.len());
+    eprintln!(
+        "gazetteer bench: extra words from {words_label} ({} words)",
+        words.len()
+    );
     let mut sets: Vec<(&'static str, Vec<Source>)> = SIZES
         .iter()
         .map(|&(label, target)| {
@@ -188,17 +210,30 @@ fn pattern_sets(docs: &[Document]) -> Vec<(&'static str, Vec<Source>)> {
 fn bench(c: &mut Criterion) {
     let (mut docs, label) = documents();
     let bytes: u64 = docs.iter().map(|d| d.text.len() as u64).sum();
-    eprintln!("gazetteer bench: {} documents, {:.1} MB from {label}", docs.len(), bytes as f64 / 1e6);
+    eprintln!(
+        "gazetteer bench: {} documents, {:.1} MB from {label}",
+        docs.len(),
+        bytes as f64 / 1e6
+    );
     let sets = pattern_sets(&docs);
 
     let mut group = c.benchmark_group("gazetteer");
-    group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
     group.throughput(Throughput::Bytes(bytes));
 
-    let newlines: usize = docs.iter().map(|d| d.text.bytes().filter(|&b| b == b'\n').count()).sum();
+    let newlines: usize = docs
+        .iter()
+        .map(|d| d.text.bytes().filter(|&b| b == b'\n').count())
+        .sum();
     group.bench_function("memchr-count-newlines", |b| {
         b.iter(|| {
-            let n: usize = docs.iter().map(|d| memchr::memchr_iter(b'\n', black_box(d.text.as_bytes())).count()).sum();
+            let n: usize = docs
+                .iter()
+                .map(|d| memchr::memchr_iter(b'\n', black_box(d.text.as_bytes())).count())
+                .sum();
             assert_eq!(n, newlines);
             n
         })
@@ -207,18 +242,27 @@ fn bench(c: &mut Criterion) {
     for (size, sources) in &sets {
         let mut expected: Option<(usize, usize)> = None;
         for (engine, options) in engines() {
-            let gazetteer = Gazetteer::from_sources(sources, options).unwrap_or_else(|e| panic!("{e}"));
+            let gazetteer =
+                Gazetteer::from_sources(sources, options).unwrap_or_else(|e| panic!("{e}"));
             let patterns = gazetteer.pattern_count();
             let stage = GazetteerStage::new(gazetteer);
             // The other engine's counts are the expected ones: both must find the same.
-            let matches: usize = docs.iter().map(|d| bare_count(stage.gazetteer(), &d.text)).sum();
+            let matches: usize = docs
+                .iter()
+                .map(|d| bare_count(stage.gazetteer(), &d.text))
+                .sum();
             let mentions = stage_count(&stage, &mut docs);
             let (matches, mentions) = *expected.get_or_insert((matches, mentions));
-            eprintln!("gazetteer bench: {size} = {patterns} patterns; {matches} matches, {mentions} mentions");
+            eprintln!(
+                "gazetteer bench: {size} = {patterns} patterns; {matches} matches, {mentions} mentions"
+            );
             group.throughput(Throughput::Bytes(bytes));
             group.bench_function(BenchmarkId::new(format!("{engine}/bare"), size), |b| {
                 b.iter(|| {
-                    let n: usize = docs.iter().map(|d| bare_count(stage.gazetteer(), black_box(&d.text))).sum();
+                    let n: usize = docs
+                        .iter()
+                        .map(|d| bare_count(stage.gazetteer(), black_box(&d.text)))
+                        .sum();
                     assert_eq!(n, matches);
                     n
                 })
@@ -244,14 +288,28 @@ fn bench(c: &mut Criterion) {
     // The other automata of aho-corasick, bare, to choose its default by measurement (a DFA of
     // the 350k set would take gigabytes).
     for (size, sources) in sets.iter().filter(|(size, _)| ["2k", "50k"].contains(size)) {
-        for (name, kind) in [("aho-corasick-dfa", AhoCorasickKind::Dfa), ("aho-corasick-nfa-noncontiguous", AhoCorasickKind::NfaNoncontiguous)] {
-            let options = CompileOptions { engine: EngineKind::AhoCorasick, aho_corasick_kind: kind, ..CompileOptions::default() };
-            let gazetteer = Gazetteer::from_sources(sources, options).unwrap_or_else(|e| panic!("{e}"));
+        for (name, kind) in [
+            ("aho-corasick-dfa", AhoCorasickKind::Dfa),
+            (
+                "aho-corasick-nfa-noncontiguous",
+                AhoCorasickKind::NfaNoncontiguous,
+            ),
+        ] {
+            let options = CompileOptions {
+                engine: EngineKind::AhoCorasick,
+                aho_corasick_kind: kind,
+                ..CompileOptions::default()
+            };
+            let gazetteer =
+                Gazetteer::from_sources(sources, options).unwrap_or_else(|e| panic!("{e}"));
             let matches: usize = docs.iter().map(|d| bare_count(&gazetteer, &d.text)).sum();
             group.throughput(Throughput::Bytes(bytes));
             group.bench_function(BenchmarkId::new(format!("{name}/bare"), size), |b| {
                 b.iter(|| {
-                    let n: usize = docs.iter().map(|d| bare_count(&gazetteer, black_box(&d.text))).sum();
+                    let n: usize = docs
+                        .iter()
+                        .map(|d| bare_count(&gazetteer, black_box(&d.text)))
+                        .sum();
                     assert_eq!(n, matches);
                     n
                 })
@@ -278,10 +336,17 @@ fn bench(c: &mut Criterion) {
         let patterns = built.pattern_count();
         let key = cache_key(large, &options);
         let compiled = built.to_bytes(key);
-        eprintln!("gazetteer bench: compiled {engine} form of {patterns} patterns: {:.1} MB", compiled.len() as f64 / 1e6);
+        eprintln!(
+            "gazetteer bench: compiled {engine} form of {patterns} patterns: {:.1} MB",
+            compiled.len() as f64 / 1e6
+        );
         group.throughput(Throughput::Elements(patterns as u64));
         group.bench_function(BenchmarkId::new(format!("{engine}/build"), "350k"), |b| {
-            b.iter(|| Gazetteer::from_sources(black_box(large), options).unwrap().pattern_count())
+            b.iter(|| {
+                Gazetteer::from_sources(black_box(large), options)
+                    .unwrap()
+                    .pattern_count()
+            })
         });
         group.bench_function(BenchmarkId::new(format!("{engine}/load"), "350k"), |b| {
             b.iter(|| {
@@ -292,13 +357,20 @@ fn bench(c: &mut Criterion) {
         });
         let cache = dir.join("cache");
         Gazetteer::open(&paths, options, Some(&cache)).unwrap();
-        group.bench_function(BenchmarkId::new(format!("{engine}/open-cached"), "350k"), |b| {
-            b.iter(|| {
-                let (loaded, outcome) = Gazetteer::open(black_box(&paths), options, Some(&cache)).unwrap();
-                assert!(matches!(outcome, zhpipe_gazetteer::CacheOutcome::Loaded(_)), "{outcome:?}");
-                loaded
-            })
-        });
+        group.bench_function(
+            BenchmarkId::new(format!("{engine}/open-cached"), "350k"),
+            |b| {
+                b.iter(|| {
+                    let (loaded, outcome) =
+                        Gazetteer::open(black_box(&paths), options, Some(&cache)).unwrap();
+                    assert!(
+                        matches!(outcome, zhpipe_gazetteer::CacheOutcome::Loaded(_)),
+                        "{outcome:?}"
+                    );
+                    loaded
+                })
+            },
+        );
     }
     group.finish();
     let _ = std::fs::remove_dir_all(&dir);

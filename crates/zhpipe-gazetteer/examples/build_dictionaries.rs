@@ -36,6 +36,7 @@ const COMMON_FREQUENCY: u64 = 100;
 
 /// Places the division tables lack: regions, new areas, zones and the SARs. `(surface, id,
 /// kind, parent, attributes)`; the first surface of an id is its canonical name.
+#[rustfmt::skip]
 const HAND_ADDED: &[(&str, &str, &str, &str, &str)] = &[
     ("香港特别行政区", "place:810000", "province", "", ""),
     ("香港", "place:810000", "province", "", ""),
@@ -87,9 +88,11 @@ const HAND_ADDED: &[(&str, &str, &str, &str, &str)] = &[
 ];
 
 /// Place names that are common words all the same (来宾 "guests", 巴中 "Pakistan–China").
+#[rustfmt::skip]
 const COMMON_BY_HAND: &[&str] = &["中山", "大同", "来宾", "巴中", "东方", "和平", "城区", "新华", "大兴", "新城", "长安", "白山", "红旗", "太平", "安定"];
 
 /// Short alias (简称) of every province-level division, matched only when enabled.
+#[rustfmt::skip]
 const SHORT: &[(&str, &str)] = &[
     ("京", "11"), ("津", "12"), ("冀", "13"), ("晋", "14"), ("蒙", "15"), ("辽", "21"), ("吉", "22"),
     ("黑", "23"), ("沪", "31"), ("苏", "32"), ("浙", "33"), ("皖", "34"), ("闽", "35"), ("赣", "36"),
@@ -130,7 +133,10 @@ fn run() -> Result<(), String> {
     let mut shared = None;
     let mut jionlp = None;
     let mut jieba_dict = None;
-    let mut out = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../dictionaries/places.tsv"));
+    let mut out = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../dictionaries/places.tsv"
+    ));
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--jionlp" => jionlp = Some(PathBuf::from(args.next().ok_or(USAGE)?)),
@@ -149,7 +155,9 @@ fn run() -> Result<(), String> {
     let words = match &jieba_dict {
         Some(path) => read_jieba(path)?,
         None => {
-            eprintln!("build_dictionaries: no --jieba-dict: only the hand-listed common words are flagged");
+            eprintln!(
+                "build_dictionaries: no --jieba-dict: only the hand-listed common words are flagged"
+            );
             HashMap::new()
         }
     };
@@ -166,7 +174,14 @@ fn run() -> Result<(), String> {
     };
     let mut derived = 0;
     for (i, d) in divisions.iter().enumerate() {
-        push(d.name.clone(), Candidate { division: i, alias: false }, &mut order);
+        push(
+            d.name.clone(),
+            Candidate {
+                division: i,
+                alias: false,
+            },
+            &mut order,
+        );
         if d.kind == "town" {
             continue;
         }
@@ -174,8 +189,17 @@ fn run() -> Result<(), String> {
             Some(a) => Some(a.clone()),
             None => strip_nations(&d.name, &nations).inspect(|_| derived += 1),
         };
-        if let Some(alias) = alias.filter(|a| a != &d.name && a.chars().count() >= 2 && d.name.starts_with(a.as_str())) {
-            push(alias, Candidate { division: i, alias: true }, &mut order);
+        if let Some(alias) = alias
+            .filter(|a| a != &d.name && a.chars().count() >= 2 && d.name.starts_with(a.as_str()))
+        {
+            push(
+                alias,
+                Candidate {
+                    division: i,
+                    alias: true,
+                },
+                &mut order,
+            );
         }
     }
 
@@ -186,11 +210,17 @@ fn run() -> Result<(), String> {
     for surface in &order {
         let candidates = &surfaces[surface];
         match resolve(candidates, &divisions) {
-            Resolution::One(c) => assigned[candidates[c].division].push((surface.clone(), candidates[c].alias)),
+            Resolution::One(c) => {
+                assigned[candidates[c].division].push((surface.clone(), candidates[c].alias))
+            }
             Resolution::AmbiguousFull(list) => ambiguous_full.push((surface.clone(), list)),
             Resolution::Dropped => dropped.push(format!(
                 "{surface}: {}",
-                candidates.iter().map(|c| divisions[c.division].id.as_str()).collect::<Vec<_>>().join(" ")
+                candidates
+                    .iter()
+                    .map(|c| divisions[c.division].id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
             )),
         }
     }
@@ -203,7 +233,9 @@ fn run() -> Result<(), String> {
         if kind != "county" && kind != "town" {
             return false;
         }
-        words.get(surface).is_some_and(|(freq, tag)| *freq >= COMMON_FREQUENCY && !tag.starts_with("ns"))
+        words
+            .get(surface)
+            .is_some_and(|(freq, tag)| *freq >= COMMON_FREQUENCY && !tag.starts_with("ns"))
     };
 
     let mut tsv = String::new();
@@ -243,7 +275,12 @@ fn run() -> Result<(), String> {
             } else {
                 ""
             };
-            writeln!(tsv, "{surface}\t{}\t{}\t{}\t{flags}", d.id, d.kind, d.parent).unwrap();
+            writeln!(
+                tsv,
+                "{surface}\t{}\t{}\t{}\t{flags}",
+                d.id, d.kind, d.parent
+            )
+            .unwrap();
             rows += 1;
         }
         if d.level == 0 {
@@ -257,8 +294,18 @@ fn run() -> Result<(), String> {
     for (surface, list) in &ambiguous_full {
         let d = &divisions[list[0]];
         let codes: Vec<&str> = list.iter().map(|&i| divisions[i].id.as_str()).collect();
-        let flags = if common(surface, d.kind) { ";flags=common" } else { "" };
-        writeln!(tsv, "{surface}\tplace:name:{surface}\t{}\t\tambiguous={}{flags}", d.kind, codes.join(",")).unwrap();
+        let flags = if common(surface, d.kind) {
+            ";flags=common"
+        } else {
+            ""
+        };
+        writeln!(
+            tsv,
+            "{surface}\tplace:name:{surface}\t{}\t\tambiguous={}{flags}",
+            d.kind,
+            codes.join(",")
+        )
+        .unwrap();
         rows += 1;
     }
     tsv.push_str("# Added by hand: places the division tables lack.\n");
@@ -276,7 +323,11 @@ fn run() -> Result<(), String> {
     }
 
     // Refuse to write what the gazetteer would refuse to load.
-    let source = zhpipe_gazetteer::Source { path: out.clone(), name: "places".into(), text: tsv.clone() };
+    let source = zhpipe_gazetteer::Source {
+        path: out.clone(),
+        name: "places".into(),
+        text: tsv.clone(),
+    };
     let parsed = zhpipe_gazetteer::Dictionaries::parse(&[source]).map_err(|e| e.to_string())?;
     std::fs::write(&out, &tsv).map_err(|e| format!("{}: {e}", out.display()))?;
     let out = out.canonicalize().unwrap_or(out);
@@ -302,7 +353,9 @@ fn resolve(candidates: &[Candidate], divisions: &[Division]) -> Resolution {
         return Resolution::One(0);
     }
     let only = |keep: &dyn Fn(&Candidate) -> bool| {
-        let kept: Vec<usize> = (0..candidates.len()).filter(|&i| keep(&candidates[i])).collect();
+        let kept: Vec<usize> = (0..candidates.len())
+            .filter(|&i| keep(&candidates[i]))
+            .collect();
         (kept.len() == 1).then(|| kept[0])
     };
     if let Some(i) = only(&|c| divisions[c.division].jjj) {
@@ -311,7 +364,11 @@ fn resolve(candidates: &[Candidate], divisions: &[Division]) -> Resolution {
     if let Some(i) = only(&|c| !c.alias) {
         return Resolution::One(i);
     }
-    let top = candidates.iter().map(|c| divisions[c.division].level).min().unwrap_or(0);
+    let top = candidates
+        .iter()
+        .map(|c| divisions[c.division].level)
+        .min()
+        .unwrap_or(0);
     if let Some(i) = only(&|c| divisions[c.division].level == top) {
         return Resolution::One(i);
     }
@@ -348,22 +405,37 @@ fn strip_nations(name: &str, nations: &[String]) -> Option<String> {
 
 fn read_lines(path: &Path) -> Result<Vec<String>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(text.lines().map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).collect())
+    Ok(text
+        .lines()
+        .map(|l| l.trim().to_owned())
+        .filter(|l| !l.is_empty())
+        .collect())
 }
 
 /// modood's CSV rows: `code,"name",parent codes...`.
 fn read_csv(path: &Path) -> Result<Vec<Vec<String>>, String> {
     let lines = read_lines(path)?;
-    Ok(lines.iter().skip(1).map(|l| l.split(',').map(|f| f.trim_matches('"').to_owned()).collect()).collect())
+    Ok(lines
+        .iter()
+        .skip(1)
+        .map(|l| {
+            l.split(',')
+                .map(|f| f.trim_matches('"').to_owned())
+                .collect()
+        })
+        .collect())
 }
 
 fn read_modood(dir: &Path) -> Result<Vec<Division>, String> {
     let mut out = Vec::new();
-    let bad = |path: &str, row: &[String]| format!("{}/{path}: unexpected row {row:?}", dir.display());
+    let bad =
+        |path: &str, row: &[String]| format!("{}/{path}: unexpected row {row:?}", dir.display());
     let jjj = |code: &str| ["11", "12", "13"].contains(&&code[..2]);
     let mut real_city: HashSet<String> = HashSet::new();
     for row in read_csv(&dir.join("provinces.csv"))? {
-        let [code, name] = &row[..] else { return Err(bad("provinces.csv", &row)) };
+        let [code, name] = &row[..] else {
+            return Err(bad("provinces.csv", &row));
+        };
         out.push(Division {
             id: format!("place:{code}0000"),
             code: format!("{code}0000"),
@@ -375,7 +447,9 @@ fn read_modood(dir: &Path) -> Result<Vec<Division>, String> {
         });
     }
     for row in read_csv(&dir.join("cities.csv"))? {
-        let [code, name, province] = &row[..] else { return Err(bad("cities.csv", &row)) };
+        let [code, name, province] = &row[..] else {
+            return Err(bad("cities.csv", &row));
+        };
         // Municipalities list their districts under a placeholder city.
         if name == "市辖区" || name == "县" || name.ends_with("直辖县级行政区划") {
             continue;
@@ -392,8 +466,14 @@ fn read_modood(dir: &Path) -> Result<Vec<Division>, String> {
         });
     }
     for row in read_csv(&dir.join("areas.csv"))? {
-        let [code, name, city, province] = &row[..] else { return Err(bad("areas.csv", &row)) };
-        let parent = if real_city.contains(city) { format!("place:{city}00") } else { format!("place:{province}0000") };
+        let [code, name, city, province] = &row[..] else {
+            return Err(bad("areas.csv", &row));
+        };
+        let parent = if real_city.contains(city) {
+            format!("place:{city}00")
+        } else {
+            format!("place:{province}0000")
+        };
         out.push(Division {
             id: format!("place:{code}"),
             code: code.clone(),
@@ -405,7 +485,9 @@ fn read_modood(dir: &Path) -> Result<Vec<Division>, String> {
         });
     }
     for row in read_csv(&dir.join("streets.csv"))? {
-        let [code, name, area, province, _city] = &row[..] else { return Err(bad("streets.csv", &row)) };
+        let [code, name, area, province, _city] = &row[..] else {
+            return Err(bad("streets.csv", &row));
+        };
         if !jjj(province) {
             continue;
         }
@@ -431,7 +513,10 @@ fn read_jieba(path: &Path) -> Result<HashMap<String, (u64, String)>, String> {
             let mut fields = line.split_whitespace();
             let word = fields.next()?;
             let freq = fields.next()?.parse().ok()?;
-            Some((word.to_owned(), (freq, fields.next().unwrap_or("").to_owned())))
+            Some((
+                word.to_owned(),
+                (freq, fields.next().unwrap_or("").to_owned()),
+            ))
         })
         .collect())
 }
@@ -447,9 +532,19 @@ fn read_jionlp(path: &Path) -> Result<HashMap<String, String>, String> {
             .arg("-dc")
             .arg(&xz)
             .output()
-            .map_err(|e| format!("{} is missing and `xz -dc {}` failed: {e}", path.display(), xz.display()))?;
+            .map_err(|e| {
+                format!(
+                    "{} is missing and `xz -dc {}` failed: {e}",
+                    path.display(),
+                    xz.display()
+                )
+            })?;
         if !output.status.success() {
-            return Err(format!("{} is missing and `xz -dc {}` failed", path.display(), xz.display()));
+            return Err(format!(
+                "{} is missing and `xz -dc {}` failed",
+                path.display(),
+                xz.display()
+            ));
         }
         String::from_utf8(output.stdout).map_err(|e| format!("{}: {e}", xz.display()))?
     };
@@ -458,11 +553,16 @@ fn read_jionlp(path: &Path) -> Result<HashMap<String, String>, String> {
         let depth = line.chars().take_while(|&c| c == '\t').count();
         let fields: Vec<&str> = line.trim_start_matches('\t').split('\t').collect();
         if depth <= 2 && fields.len() >= 3 && fields[1].len() == 6 {
-            aliases.entry(fields[1].to_owned()).or_insert_with(|| fields[2].trim().to_owned());
+            aliases
+                .entry(fields[1].to_owned())
+                .or_insert_with(|| fields[2].trim().to_owned());
         }
     }
     if aliases.is_empty() {
-        return Err(format!("{}: no `name, adcode, alias` lines", path.display()));
+        return Err(format!(
+            "{}: no `name, adcode, alias` lines",
+            path.display()
+        ));
     }
     Ok(aliases)
 }

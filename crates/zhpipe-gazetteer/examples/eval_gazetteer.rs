@@ -22,7 +22,16 @@ use zhpipe_core::{Document, Mention, PipelineConfig, Registry, Stage};
 use zhpipe_gazetteer::{CommonWords, Gazetteer, GazetteerConfig, MatchRules};
 
 const USAGE: &str = "usage: cargo xtask eval gazetteer CORPUS_DIR [--config pipeline.toml] [--sample N] [--max-files N] [--common-words context|place-token|always|never]";
-const PLACE_KINDS: &[&str] = &["province", "prefecture", "county", "town", "region", "new_area", "zone", "lake"];
+const PLACE_KINDS: &[&str] = &[
+    "province",
+    "prefecture",
+    "county",
+    "town",
+    "region",
+    "new_area",
+    "zone",
+    "lake",
+];
 
 fn main() -> ExitCode {
     match run() {
@@ -38,21 +47,27 @@ fn run() -> Result<(), String> {
     let repo = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
     let mut args = std::env::args().skip(1);
     let mut common_words = None;
-    let (mut corpus, mut config_path, mut sample, mut max_files) = (None, repo.join("pipeline.toml"), 100, usize::MAX);
+    let (mut corpus, mut config_path, mut sample, mut max_files) =
+        (None, repo.join("pipeline.toml"), 100, usize::MAX);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(USAGE.to_owned());
         match arg.as_str() {
             "--config" => config_path = PathBuf::from(value()?),
             "--sample" => sample = value()?.parse().map_err(|e| format!("--sample: {e}"))?,
             "--common-words" => common_words = Some(value()?),
-            "--max-files" => max_files = value()?.parse().map_err(|e| format!("--max-files: {e}"))?,
+            "--max-files" => {
+                max_files = value()?.parse().map_err(|e| format!("--max-files: {e}"))?
+            }
             _ if corpus.is_none() => corpus = Some(PathBuf::from(arg)),
             _ => return Err(USAGE.into()),
         }
     }
     let corpus = corpus.ok_or(USAGE)?;
     let common_words: Option<CommonWords> = common_words
-        .map(|w| CommonWords::deserialize(toml::Value::String(w)).map_err(|e| format!("--common-words: {e}")))
+        .map(|w| {
+            CommonWords::deserialize(toml::Value::String(w))
+                .map_err(|e| format!("--common-words: {e}"))
+        })
         .transpose()?;
     let config = PipelineConfig::load(&config_path).map_err(|e| e.to_string())?;
     let base = config_path.parent().unwrap_or(Path::new(".")).to_owned();
@@ -65,24 +80,47 @@ fn run() -> Result<(), String> {
     let mut gazetteer_config = GazetteerConfig::default();
     for entry in &config.stages {
         match entry.name.as_str() {
-            "clean" | "convert" | "segment" => before.push(registry.build(entry, &base).map_err(|e| e.to_string())?),
+            "clean" | "convert" | "segment" => {
+                before.push(registry.build(entry, &base).map_err(|e| e.to_string())?)
+            }
             "gazetteer" => {
-                gazetteer_config = GazetteerConfig::deserialize(toml::Value::Table(entry.table.clone()))
-                    .map_err(|e| format!("{}: {e}", entry.location()))?;
+                gazetteer_config =
+                    GazetteerConfig::deserialize(toml::Value::Table(entry.table.clone()))
+                        .map_err(|e| format!("{}: {e}", entry.location()))?;
             }
             _ => {}
         }
     }
-    let paths: Vec<PathBuf> = gazetteer_config.dictionaries.iter().map(|p| base.join(p)).collect();
-    let (gazetteer, _) = Gazetteer::open(&paths, gazetteer_config.compile_options(), None).map_err(|e| e.to_string())?;
+    let paths: Vec<PathBuf> = gazetteer_config
+        .dictionaries
+        .iter()
+        .map(|p| base.join(p))
+        .collect();
+    let (gazetteer, _) = Gazetteer::open(&paths, gazetteer_config.compile_options(), None)
+        .map_err(|e| e.to_string())?;
     let configured = MatchRules {
         token_boundaries: gazetteer_config.token_boundaries,
         common_words: common_words.unwrap_or(gazetteer_config.common_words),
     };
-    let with = |rules: MatchRules| Gazetteer::open(&paths, gazetteer_config.compile_options(), None).map(|(g, _)| g.with_rules(rules));
-    let always = with(MatchRules { common_words: CommonWords::Always, ..configured }).map_err(|e| e.to_string())?;
-    let never = with(MatchRules { common_words: CommonWords::Never, ..configured }).map_err(|e| e.to_string())?;
-    let aligned = with(MatchRules { token_boundaries: true, ..configured }).map_err(|e| e.to_string())?;
+    let with = |rules: MatchRules| {
+        Gazetteer::open(&paths, gazetteer_config.compile_options(), None)
+            .map(|(g, _)| g.with_rules(rules))
+    };
+    let always = with(MatchRules {
+        common_words: CommonWords::Always,
+        ..configured
+    })
+    .map_err(|e| e.to_string())?;
+    let never = with(MatchRules {
+        common_words: CommonWords::Never,
+        ..configured
+    })
+    .map_err(|e| e.to_string())?;
+    let aligned = with(MatchRules {
+        token_boundaries: true,
+        ..configured
+    })
+    .map_err(|e| e.to_string())?;
     let gazetteer = gazetteer.with_rules(configured);
 
     let mut files = Vec::new();
@@ -99,10 +137,14 @@ fn run() -> Result<(), String> {
     let mut places: Vec<String> = Vec::new();
     let (mut bytes, mut total, mut has_tokens) = (0, 0, false);
     for path in &files {
-        let Ok(text) = std::fs::read_to_string(path) else { continue };
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
         let mut doc = Document::from_text(path.display().to_string(), text);
         for stage in &before {
-            stage.process(&mut doc).map_err(|e| format!("{}: {}: {e}", path.display(), stage.name()))?;
+            stage
+                .process(&mut doc)
+                .map_err(|e| format!("{}: {}: {e}", path.display(), stage.name()))?;
         }
         has_tokens |= !doc.tokens.is_empty();
         bytes += doc.text.len();
@@ -115,7 +157,11 @@ fn run() -> Result<(), String> {
                 places.push(format!("{}\t{}\t{}", m.kind, m.id, context(&doc.text, m)));
             }
         }
-        let spans = |ms: &[Mention]| ms.iter().map(|m| (m.span, m.id.clone())).collect::<Vec<_>>();
+        let spans = |ms: &[Mention]| {
+            ms.iter()
+                .map(|m| (m.span, m.id.clone()))
+                .collect::<Vec<_>>()
+        };
         let kept = spans(&found);
         let never_spans = spans(&never.find(&doc.text, &doc.tokens));
         for m in always.find(&doc.text, &doc.tokens) {
@@ -125,7 +171,9 @@ fn run() -> Result<(), String> {
             }
             let surface = doc.text[m.span.range()].to_owned();
             if kept.contains(&key) {
-                let by_token = doc.tokens.iter().any(|t| t.span == m.span && t.pos.is_some_and(|p| p.as_str().starts_with("ns")));
+                let by_token = doc.tokens.iter().any(|t| {
+                    t.span == m.span && t.pos.is_some_and(|p| p.as_str().starts_with("ns"))
+                });
                 kept_by_token += by_token as usize;
                 let (n, examples) = kept_common.entry(surface).or_default();
                 *n += 1;
@@ -139,13 +187,24 @@ fn run() -> Result<(), String> {
         let aligned_spans = spans(&aligned.find(&doc.text, &doc.tokens));
         for m in &found {
             if !aligned_spans.contains(&(m.span, m.id.clone())) {
-                *unaligned.entry(format!("{}/{}", &doc.text[m.span.range()], m.kind)).or_default() += 1;
+                *unaligned
+                    .entry(format!("{}/{}", &doc.text[m.span.range()], m.kind))
+                    .or_default() += 1;
             }
         }
     }
 
-    println!("corpus: {} ({} files, {:.1} MB after the config's stages before the gazetteer)", corpus.display(), files.len(), bytes as f64 / 1e6);
-    println!("dictionaries: {} entries, {} surfaces", gazetteer.entry_count(), gazetteer.pattern_count());
+    println!(
+        "corpus: {} ({} files, {:.1} MB after the config's stages before the gazetteer)",
+        corpus.display(),
+        files.len(),
+        bytes as f64 / 1e6
+    );
+    println!(
+        "dictionaries: {} entries, {} surfaces",
+        gazetteer.entry_count(),
+        gazetteer.pattern_count()
+    );
     println!("\nmentions: {total}");
     for (kind, n) in &by_kind {
         println!("  {kind:<14} {n}");
@@ -201,7 +260,14 @@ fn top(counts: &BTreeMap<String, usize>, n: usize) -> Vec<(&String, &usize)> {
 
 /// Eight characters either side, the mention in brackets.
 fn context(text: &str, m: &Mention) -> String {
-    let before: String = text[..m.span.start].chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
+    let before: String = text[..m.span.start]
+        .chars()
+        .rev()
+        .take(8)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     let after: String = text[m.span.end..].chars().take(8).collect();
     format!("{before}[{}]{after}", &text[m.span.range()]).replace(['\n', '\r', '\t'], " ")
 }
