@@ -208,3 +208,27 @@ fn an_unwritable_cache_directory_is_not_fatal() {
     );
     assert_eq!(gazetteer.find("北京", &[]).len(), 1);
 }
+
+#[test]
+fn the_stage_reports_what_its_cache_did() {
+    use zhpipe_gazetteer::{GazetteerConfig, GazetteerStage};
+    let dir = tempfile::tempdir().unwrap();
+    let paths = write_dictionaries(dir.path());
+    let config = GazetteerConfig::default();
+    let stage = GazetteerStage::open(&config, &paths, None).unwrap();
+    assert_eq!(stage.cache_outcome(), &CacheOutcome::Disabled);
+    let cache = dir.path().join("cache");
+    let stage = GazetteerStage::open(&config, &paths, Some(cache.clone())).unwrap();
+    assert!(
+        matches!(stage.cache_outcome(), CacheOutcome::Written(_)),
+        "{:?}",
+        stage.cache_outcome()
+    );
+    let stage = GazetteerStage::open(&config, &paths, Some(cache)).unwrap();
+    assert!(
+        matches!(stage.cache_outcome(), CacheOutcome::Loaded(_)),
+        "{:?}",
+        stage.cache_outcome()
+    );
+    assert_eq!(stage.gazetteer().entry_count(), 4);
+}
