@@ -11,6 +11,8 @@
 //! - `cpca/56_nations.csv` (MIT): the ethnic groups, stripped from autonomous prefectures and
 //!   counties that jionlp gives no alias (恩施土家族苗族自治州 → 恩施).
 //!
+//! Countries and capitals come from jionlp's `world_location.txt` (Apache-2.0).
+//!
 //! Towns (乡镇街道) are included for Beijing, Tianjin and Hebei only (codes 11, 12, 13): the
 //! domain of the corpus, and 3,000 lines instead of 41,000.
 //!
@@ -87,9 +89,10 @@ const HAND_ADDED: &[(&str, &str, &str, &str, &str)] = &[
     ("长治久安", "other:长治久安", "other", "", "flags=block"),
 ];
 
-/// Place names that are common words all the same (来宾 "guests", 巴中 "Pakistan–China").
+/// Place names that are common words all the same (来宾 "guests", 巴中 "Pakistan–China", 中非
+/// "China–Africa", 海地 in 沿海地区).
 #[rustfmt::skip]
-const COMMON_BY_HAND: &[&str] = &["中山", "大同", "来宾", "巴中", "东方", "和平", "城区", "新华", "大兴", "新城", "长安", "白山", "红旗", "太平", "安定"];
+const COMMON_BY_HAND: &[&str] = &["中山", "大同", "来宾", "巴中", "中非", "万象", "维多利亚", "海地", "东方", "和平", "城区", "新华", "大兴", "新城", "长安", "白山", "红旗", "太平", "安定"];
 
 /// Short alias (简称) of every province-level division, matched only when enabled.
 #[rustfmt::skip]
@@ -230,6 +233,7 @@ fn run() -> Result<(), String> {
         if COMMON_BY_HAND.contains(&surface) {
             return true;
         }
+        // jieba's tags for foreign capitals are no guide either (莫斯科, 柏林 are not `ns`).
         if kind != "county" && kind != "town" {
             return false;
         }
@@ -317,6 +321,54 @@ fn run() -> Result<(), String> {
         writeln!(tsv, "{short}\tplace:{code}0000\tprovince\t\tflags=short").unwrap();
         rows += 1;
     }
+    // Countries and their capitals, after every Chinese place so that a Chinese name wins
+    // (黑山 is a county of Liaoning before it is Montenegro).
+    let taken: HashSet<String> = tsv
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split('\t').next().map(str::to_owned))
+        .collect();
+    tsv.push_str("# Countries and capitals: jionlp world_location.txt (Apache-2.0); China's own row is left out.\n");
+    let mut countries = 0;
+    let world = read_world(&admin.join("jionlp/world_location.txt"))?;
+    // A capital named for two countries (金斯敦: Kingston and Kingstown) is left out.
+    let mut capital_count: HashMap<&str, usize> = HashMap::new();
+    for [_, _, capital] in &world {
+        *capital_count.entry(capital.as_str()).or_default() += 1;
+    }
+    for row in &world {
+        let [short, full, capital] = &row;
+        if short == "中国" || taken.contains(short) {
+            continue;
+        }
+        let id = format!("country:{short}");
+        let flags = |surface: &str| {
+            if COMMON_BY_HAND.contains(&surface) {
+                "flags=common"
+            } else {
+                ""
+            }
+        };
+        writeln!(tsv, "{short}\t{id}\tcountry\t\t{}", flags(short)).unwrap();
+        // 以色列国 and 日本国 are left out: 以色列国防军 and 日本国防部 hold them.
+        if full != short && !taken.contains(full) && full.strip_suffix('国') != Some(short.as_str())
+        {
+            writeln!(tsv, "{full}\t{id}\tcountry\t\t").unwrap();
+        }
+        if !capital.is_empty()
+            && capital != short
+            && !taken.contains(capital)
+            && capital_count[capital.as_str()] == 1
+        {
+            let common = if common(capital, "city") {
+                "flags=common"
+            } else {
+                ""
+            };
+            writeln!(tsv, "{capital}\tcity:{capital}\tcity\t{id}\t{common}").unwrap();
+        }
+        countries += 1;
+    }
     tsv.push_str("# Aliases left out because they name several divisions and none is preferred:\n");
     for line in &dropped {
         writeln!(tsv, "# {line}").unwrap();
@@ -332,7 +384,7 @@ fn run() -> Result<(), String> {
     std::fs::write(&out, &tsv).map_err(|e| format!("{}: {e}", out.display()))?;
     let out = out.canonicalize().unwrap_or(out);
     println!(
-        "{}: {rows} lines, {} entries, {} surfaces ({commons} flagged common, {} ambiguous full names, {} ambiguous aliases left out, {derived} aliases derived from cpca's nations)",
+        "{}: {rows} lines and {countries} countries, {} entries, {} surfaces ({commons} flagged common, {} ambiguous full names, {} ambiguous aliases left out, {derived} aliases derived from cpca's nations)",
         out.display(),
         parsed.entries.len(),
         parsed.patterns.len(),
@@ -502,6 +554,22 @@ fn read_modood(dir: &Path) -> Result<Vec<Division>, String> {
         });
     }
     Ok(out)
+}
+
+/// jionlp's countries: `short<TAB>full<TAB>capital[<TAB>cities]` under `continent:` lines.
+fn read_world(path: &Path) -> Result<Vec<[String; 3]>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim_end().ends_with(':'))
+        .map(|l| {
+            let mut f = l.split('\t').map(|f| f.trim().to_owned());
+            let short = f.next().unwrap_or_default();
+            let full = f.next().unwrap_or_default();
+            [short, full, f.next().unwrap_or_default()]
+        })
+        .filter(|[short, _, _]| !short.is_empty())
+        .collect())
 }
 
 /// jieba's `word freq tag` lines.

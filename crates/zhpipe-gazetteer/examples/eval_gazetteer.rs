@@ -31,6 +31,8 @@ const PLACE_KINDS: &[&str] = &[
     "new_area",
     "zone",
     "lake",
+    "country",
+    "city",
 ];
 
 fn main() -> ExitCode {
