@@ -8,8 +8,9 @@
 //! config, and swapped without touching code:
 //!
 //! - [`LexiconModel`] (`model = "lexicon"`, the default): weighted terms and gazetteer mention
-//!   kinds per label, in the same file users edit. Transparent: with `evidence = true` every
-//!   label in the output lists the terms that fired.
+//!   kinds per label, in the same file users edit, plus context terms that count only next to
+//!   one of the label's own clues (雄安 with 建设 is new_wings, 雄安 alone is a place).
+//!   Transparent: with `evidence = true` every label in the output lists the terms that fired.
 //! - [`TrainedModel`] (`model = "trained"`): one-vs-rest logistic regression over words,
 //!   character bigrams and mention kinds, trained from labelled JSONL by
 //!   `cargo xtask train classify` and loaded from a versioned binary file.
