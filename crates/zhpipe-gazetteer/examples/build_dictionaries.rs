@@ -24,7 +24,9 @@
 //! Beijing–Tianjin–Hebei (新和 for 新和县: 创新和产业 contains it); county and town surfaces that
 //! jieba's dictionary (`--jieba-dict dict.txt`, MIT) lists as a frequent word (frequency ≥ 100)
 //! not tagged as a place (和平 nz, 东方 s, 城区 n, 大兴 b); and a few listed by hand (中山, 大同,
-//! 长安). jieba's tags alone are no guide: it tags 保定 as a verb and 门头沟 as a noun.
+//! 长安). jieba's tags alone are no guide: it tags 保定 as a verb and 门头沟 as a noun. The other
+//! short forms of prefectures and counties are flagged `within-token`: where the segmenter ran
+//! they may not straddle two tokens (迁安 in 搬迁/安置, 大理 in 重大/理念).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -248,7 +250,8 @@ fn run() -> Result<(), String> {
          # modood/Administrative-divisions-of-China (WTFPL), jionlp china_location (Apache-2.0) aliases,\n\
          # cpca 56_nations (MIT); towns for Beijing, Tianjin and Hebei only; hand additions at the end.\n\
          # Edit the generator, not this file. Flags: short = matched only with `short_aliases = true`;\n\
-         # common = also a common word, matched only in context (see the gazetteer's `common_words`).\n",
+         # common = also a common word, matched only in context (see the gazetteer's `common_words`);\n\
+         # within-token = a bare short form, not matched across two tokens when there are tokens.\n",
     );
     tsv.push_str("surface\tid\tkind\tparent\tattributes\n");
     let (mut rows, mut commons) = (0, 0);
@@ -276,6 +279,10 @@ fn run() -> Result<(), String> {
             let flags = if far_alias || common(&surface, d.kind) {
                 commons += 1;
                 "flags=common"
+            } else if alias && (d.kind == "county" || d.kind == "prefecture") {
+                // A bare short form is often two characters of two words (迁安 in 搬迁安置,
+                // 大理 in 重大理念): where the segmenter ran, it may not straddle two tokens.
+                "flags=within-token"
             } else {
                 ""
             };

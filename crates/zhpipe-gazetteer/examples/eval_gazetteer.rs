@@ -136,6 +136,7 @@ fn run() -> Result<(), String> {
     let mut refused_common: BTreeMap<String, usize> = BTreeMap::new();
     let mut kept_by_token = 0;
     let mut unaligned: BTreeMap<String, usize> = BTreeMap::new();
+    let mut dropped_aligned: BTreeMap<String, (usize, Vec<String>)> = BTreeMap::new();
     let mut places: Vec<String> = Vec::new();
     let (mut bytes, mut total, mut has_tokens) = (0, 0, false);
     for path in &files {
@@ -186,6 +187,19 @@ fn run() -> Result<(), String> {
                 *refused_common.entry(surface).or_default() += 1;
             }
         }
+        // Without tokens the `within-token` short forms are not checked: the difference is
+        // what that flag drops.
+        for m in gazetteer.find(&doc.text, &[]) {
+            if !kept.contains(&(m.span, m.id.clone())) && !found.iter().any(|f| f.span == m.span) {
+                let (n, examples) = dropped_aligned
+                    .entry(format!("{}/{}", &doc.text[m.span.range()], m.kind))
+                    .or_default();
+                *n += 1;
+                if examples.len() < 2 {
+                    examples.push(context(&doc.text, &m));
+                }
+            }
+        }
         let aligned_spans = spans(&aligned.find(&doc.text, &doc.tokens));
         for m in &found {
             if !aligned_spans.contains(&(m.span, m.id.clone())) {
@@ -233,6 +247,15 @@ fn run() -> Result<(), String> {
         println!("  {n:>5}  {what}");
     }
     if has_tokens {
+        let n: usize = dropped_aligned.values().map(|(n, _)| n).sum();
+        println!(
+            "\nshort forms flagged `within-token` dropped for straddling two tokens: {n}; most frequent 40:"
+        );
+        let mut sorted: Vec<_> = dropped_aligned.iter().collect();
+        sorted.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
+        for (what, (n, examples)) in sorted.iter().take(40) {
+            println!("  {n:>5}  {what}  {}", examples.join("  "));
+        }
         let n: usize = unaligned.values().sum();
         println!("\ntoken_boundaries = true would drop {n} of {total} mentions; most frequent 30:");
         for (what, n) in top(&unaligned, 30) {

@@ -12,8 +12,9 @@
 //! ```
 //!
 //! Flags: `short` (matched only with `short_aliases = true`), `common` (a common word, matched
-//! only in context, see `common_words`), `block` (matched, so that it hides the names inside
-//! it, but never reported).
+//! only in context, see `common_words`), `within-token` (when the document has tokens, not
+//! matched across two of them), `block` (matched, so that it hides the names inside it, but never
+//! reported).
 //!
 //! A key design decision: an entry is its canonical id, and every line is one *surface* of it.
 //! The first line of an id gives its canonical name, kind, parent and attributes; later lines
@@ -41,8 +42,12 @@ pub mod flags {
     /// Matched but never reported: a longer surface that hides a name inside it which is not a
     /// mention (北京时间 is a time zone, not 北京).
     pub const BLOCK: u32 = 1 << 29;
+    /// A bare short form (迁安 for 迁安市, 大理 for 大理白族自治州): when the document has
+    /// tokens, not matched across two of them (搬迁/安置, 重大/理念), but matched inside one
+    /// (福建厦门, 酒泉卫星发射中心).
+    pub const WITHIN_TOKEN: u32 = 1 << 28;
     /// The bits left for the entry index.
-    pub const ENTRY_MASK: u32 = (1 << 29) - 1;
+    pub const ENTRY_MASK: u32 = (1 << 28) - 1;
 }
 
 /// One dictionary file's name and text.
@@ -367,11 +372,14 @@ fn parse_attributes(path: &Path, line: usize, text: &str) -> Result<(u32, String
                     "short" => flags::SHORT,
                     "common" => flags::COMMON,
                     "block" => flags::BLOCK,
+                    "within-token" => flags::WITHIN_TOKEN,
                     other => {
                         return Err(Error::dictionary(
                             path,
                             line,
-                            format!("unknown flag {other:?} (known: short, common, block)"),
+                            format!(
+                                "unknown flag {other:?} (known: short, common, block, aligned)"
+                            ),
                         ));
                     }
                 };

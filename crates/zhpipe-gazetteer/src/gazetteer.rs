@@ -544,6 +544,9 @@ impl Gazetteer {
             {
                 return;
             }
+            if value & flags::WITHIN_TOKEN != 0 && straddles_tokens(tokens, start, end) {
+                return;
+            }
             out.push(self.mention(entry, start, end));
         });
         if self.options.overlapping {
@@ -624,6 +627,14 @@ impl Gazetteer {
         }
         false
     }
+}
+
+/// Whether a token boundary lies strictly inside `start..end` (false without tokens).
+fn straddles_tokens(tokens: &[Token], start: usize, end: usize) -> bool {
+    let i = tokens.partition_point(|t| t.span.end <= start);
+    tokens
+        .get(i)
+        .is_some_and(|t| (t.span.start > start && t.span.start < end) || t.span.end < end)
 }
 
 fn is_token_boundary(tokens: &[Token], at: usize) -> bool {

@@ -377,3 +377,59 @@ fn gaz028_entry_attributes_and_parents() {
     assert_eq!(entry.parent, Some(0));
     assert_eq!(entry.dictionary, "people");
 }
+
+#[test]
+fn gaz030_short_forms_within_token_do_not_straddle_two_tokens() {
+    let places = dictionary(
+        "places",
+        &[
+            "迁安市|place:130283|county",
+            "迁安|place:130283|county||flags=within-token",
+            "河北|place:130000|province",
+        ],
+    );
+    let tokens = |spans: &[(usize, usize)]| -> Vec<Token> {
+        spans
+            .iter()
+            .map(|&(s, e)| Token::new(Span::new(s, e), None))
+            .collect()
+    };
+    for (name, options) in engines(false) {
+        let gazetteer = compile(std::slice::from_ref(&places), options);
+        // 搬迁/安置: the short form straddles two words.
+        let text = "搬迁安置";
+        assert!(
+            gazetteer.find(text, &tokens(&[(0, 6), (6, 12)])).is_empty(),
+            "{name}"
+        );
+        // Without tokens there is nothing to check against.
+        assert_eq!(
+            render(text, &gazetteer.find(text, &[])),
+            ["迁安/county@3..9"],
+            "{name}"
+        );
+        // Inside one token (a segmenter's 河北迁安), or a token of its own, it counts.
+        let text = "河北迁安";
+        let found = gazetteer.find(text, &tokens(&[(0, 12)]));
+        assert_eq!(
+            render(text, &found),
+            ["河北/province@0..6", "迁安/county@6..12"],
+            "{name}"
+        );
+        let found = gazetteer.find(text, &tokens(&[(0, 6), (6, 12)]));
+        assert_eq!(
+            render(text, &found),
+            ["河北/province@0..6", "迁安/county@6..12"],
+            "{name}"
+        );
+        // Surfaces without the flag are not checked: 河北 straddles 河/北迁安 and counts.
+        let found = gazetteer.find(text, &tokens(&[(0, 3), (3, 12)]));
+        assert_eq!(
+            render(text, &found),
+            ["河北/province@0..6", "迁安/county@6..12"],
+            "{name}"
+        );
+        let found = gazetteer.find(text, &tokens(&[(0, 9), (9, 12)]));
+        assert_eq!(render(text, &found), ["河北/province@0..6"], "{name}");
+    }
+}
