@@ -6,9 +6,9 @@
 //! - Text: at least 10 MB from `zhpipe_benches::corpus` (`ZHPIPE_BENCH_CORPUS`, the samples
 //!   otherwise), cut to 10 MB and into documents of about 10 kB at line boundaries.
 //! - Patterns: the repository's dictionaries (the ~2,000 set keeps provinces, prefectures,
-//!   Beijing–Tianjin–Hebei counties, regions, zones, organisations, people and policy terms;
-//!   `default` is all of them, ~9,000 surfaces, as the default pipeline uses them), filled up
-//!   to 50,000 and 350,000 with the words of the list in `ZHPIPE_BENCH_WORDS` (one
+//!   Beijing–Tianjin–Hebei counties, regions, zones, countries, organisations, people and
+//!   policy terms; `default` is all of them, ~10,000 surfaces, as the default pipeline uses
+//!   them), filled up to 50,000 and 350,000 with the words of the list in `ZHPIPE_BENCH_WORDS` (one
 //!   word first on each line, e.g. jieba's `dict.txt`, 349,046 words) or, without it, with the
 //!   corpus's own two- to four-character Han n-grams and then pairs of dictionary surfaces.
 //!
