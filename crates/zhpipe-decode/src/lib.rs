@@ -551,17 +551,29 @@ fn hint_tld(hint: &'static Encoding) -> Option<&'static [u8]> {
 }
 
 /// Whether the bytes may contradict a declaration, so that detection must be consulted:
-/// they left malformed sequences, or a single-byte Western declaration covers bytes that
-/// may be a CJK encoding (old Chinese pages labelled `iso-8859-1` by default).
+/// they left malformed sequences, a single-byte Western declaration covers bytes that may be a
+/// CJK encoding (old Chinese pages labelled `iso-8859-1` by default), or a legacy declaration
+/// covers non-ASCII bytes that are all valid UTF-8 (a page re-saved as UTF-8 that kept its old
+/// `<meta charset>`): GBK and Big5 decoders accept most UTF-8 byte pairs, so no malformed
+/// sequence gives that away.
 fn may_contradict(by_declaration: &Choice, bytes: &[u8]) -> bool {
-    by_declaration.replacements > 0
-        || (by_declaration.encoding.is_single_byte() && Encoding::ascii_valid_up_to(bytes) < bytes.len())
+    if by_declaration.replacements > 0 {
+        return true;
+    }
+    let has_non_ascii = Encoding::ascii_valid_up_to(bytes) < bytes.len();
+    has_non_ascii
+        && (by_declaration.encoding.is_single_byte()
+            || (by_declaration.encoding != UTF_8 && std::str::from_utf8(bytes).is_ok()))
 }
 
 /// Whether detection's result overrides a declaration. The declaration is evidence too (the
 /// page displayed correctly for someone), so detection must decode every byte, read clearly
 /// better, and not trade a multi-byte declaration for a single-byte guess: a Big5 page with a
 /// few broken sequences is still Big5, never windows-1252, whose decoder accepts any byte.
+/// Valid UTF-8 wins outright when the declared decoding produced characters no text has
+/// (U+FFFD, private-use, controls) and UTF-8 none: legacy-encoded text is practically never
+/// valid UTF-8, while UTF-8 read as Big5 or GBK lands on common hanzi often enough to outscore
+/// the real text on short pages.
 fn contradicts(detected: &Choice, declared: &Choice) -> bool {
     if detected.replacements > 0 || same_family(detected.encoding, declared.encoding) {
         return false;
@@ -570,6 +582,7 @@ fn contradicts(detected: &Choice, declared: &Choice) -> bool {
         return false;
     }
     match (mojibake::plausibility(&detected.text), mojibake::plausibility(&declared.text)) {
+        (Some(new), Some(old)) if detected.encoding == UTF_8 && new.bad == 0 && old.bad > 0 => true,
         (Some(new), Some(old)) => new.bad <= old.bad && new.mean() >= old.mean() + 0.5,
         _ => false,
     }

@@ -41,7 +41,14 @@ pub(crate) fn repair(text: &str) -> Option<(String, Misreading)> {
     for misreading in [Misreading::Windows1252, Misreading::Gbk] {
         let Some(bytes) = original_bytes(text, first_non_ascii, misreading) else { continue };
         let Ok(repaired) = String::from_utf8(bytes) else { continue };
-        if reads_better(&repaired, text) {
+        let accepted = match misreading {
+            // Latin text whose windows-1252 bytes form UTF-8 sequences that decode to CJK does
+            // not occur: such a round trip restoring hanzi or CJK punctuation is proof enough,
+            // even where the repaired text is mostly punctuation (。，) and scores low.
+            Misreading::Windows1252 => reads_better(&repaired, text) || restores_cjk(&repaired, text),
+            Misreading::Gbk => reads_better(&repaired, text),
+        };
+        if accepted {
             return Some((repaired, misreading));
         }
     }
@@ -125,6 +132,15 @@ fn reads_better(repaired: &str, original: &str) -> bool {
         return false;
     };
     new.bad <= old.bad && new.mean() >= old.mean() + 0.5
+}
+
+/// Whether the repaired text holds CJK characters or punctuation and reads no worse.
+fn restores_cjk(repaired: &str, original: &str) -> bool {
+    let cjk = |c: char| matches!(c as u32, 0x3000..=0x303F | 0x3400..=0x9FFF | 0xFF00..=0xFFEF);
+    let (Some(new), Some(old)) = (plausibility(repaired), plausibility(original)) else {
+        return false;
+    };
+    repaired.chars().any(cjk) && new.bad <= old.bad && new.mean() >= old.mean()
 }
 
 /// How much a text looks like real text: a score per non-ASCII character.

@@ -148,6 +148,32 @@ fn samples_in_utf16_with_bom_decode_exactly() {
     }
 }
 
+/// UTF-8 pages that kept a legacy `<meta charset>` when re-saved: Big5 and GBK decoders take
+/// most UTF-8 byte pairs, some as common hanzi, so only the code points no text has (U+FFFD,
+/// private use) give the declaration away. Found by `declaration_prescan_survives_any_markup`.
+#[test]
+fn utf8_bytes_under_a_legacy_declaration_stay_utf8() {
+    for page in ["ä<meta charset=\"gb2312\">äää京津冀", "<meta charset=big5>äääää京京津冀"] {
+        let decoded = stage().decode(page.as_bytes()).unwrap();
+        assert_eq!(decoded.text, page);
+        assert_eq!(decoded.report.encoding, "UTF-8");
+        assert!(decoded.report.overridden, "{:?}", decoded.report);
+    }
+}
+
+/// Windows-1252 mojibake of text that is mostly CJK punctuation reads no better by the hanzi
+/// score alone; restoring CJK characters exactly is the evidence. Found by
+/// `windows_1252_mojibake_of_chinese_round_trips`.
+#[test]
+fn windows_1252_mojibake_of_punctuation_is_repaired() {
+    for text in ["京。，，。", "京，，。，"] {
+        let mojibake = WINDOWS_1252.decode_without_bom_handling(text.as_bytes()).0.into_owned();
+        let decoded = stage().decode(mojibake.as_bytes()).unwrap();
+        assert_eq!(decoded.text, text);
+        assert_eq!(decoded.report.repaired.as_deref(), Some("utf-8 read as windows-1252"));
+    }
+}
+
 #[test]
 fn utf16_without_bom_is_recognised_from_its_zero_bytes() {
     // 一 (U+4E00) puts a zero in the low byte: the pattern is "nearly all", not "all".
@@ -470,7 +496,7 @@ mod properties {
     use proptest::prelude::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 4096, failure_persistence: None, ..ProptestConfig::default() })]
 
         #[test]
         fn any_bytes_decode_to_text_or_a_clear_error(bytes in proptest::collection::vec(any::<u8>(), 0..3000)) {
