@@ -7,7 +7,8 @@
 //! says which it did in a `script` note. When the text changes, [`Document::original_text`]
 //! keeps the text before conversion and [`Document::original_offsets`] maps spans of the
 //! converted text back to it, so that a mention found in Simplified can be shown as the source
-//! wrote it, also where a phrase mapping changed the length.
+//! wrote it, also where a phrase mapping changed the length. The text fields of the metadata
+//! (title, source, captions, …) of a document in the source script are converted too.
 //!
 //! # Profiles
 //!
@@ -103,7 +104,7 @@ pub mod native;
 mod system;
 
 use serde::Deserialize;
-use zhpipe_core::{ConfigError, Document, Layers, OffsetMap, Registry, Stage, StageError, StageSpec};
+use zhpipe_core::{ConfigError, Document, Layers, Meta, OffsetMap, Registry, Stage, StageError, StageSpec};
 
 pub use native::{Converter, ScriptCounts, ScriptMarkers};
 
@@ -305,6 +306,26 @@ impl ConvertStage {
         (out, map)
     }
 
+    /// Converts the metadata's text fields in place (title, author, source, site, categories,
+    /// editors, captions; not URLs, dates or `extra`). Returns how many fields changed.
+    fn convert_meta(&self, meta: &mut Meta) -> usize {
+        let mut changed = 0;
+        let mut convert = |value: &mut String| {
+            let converted = self.convert(value).0;
+            if converted != *value {
+                *value = converted;
+                changed += 1;
+            }
+        };
+        for value in [&mut meta.title, &mut meta.author, &mut meta.source, &mut meta.site].into_iter().flatten() {
+            convert(value);
+        }
+        for value in meta.categories.iter_mut().chain(&mut meta.editors).chain(&mut meta.captions) {
+            convert(value);
+        }
+        changed
+    }
+
     fn convert_into(&self, text: &str, out: &mut String, map: &mut OffsetMap) {
         match &self.engine {
             Engine::Native(converter) => converter.convert_into(text, out, map),
@@ -346,7 +367,9 @@ impl Stage for ConvertStage {
     }
 
     fn provides(&self) -> Layers {
-        Layers::TEXT
+        // The metadata of a converted document is converted too, so that a report groups
+        // 河北新聞網 and 河北新闻网 as one source.
+        Layers::TEXT | Layers::META
     }
 
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
@@ -385,6 +408,12 @@ impl Stage for ConvertStage {
             return Ok(());
         }
 
+        let meta_fields = if document_is_source == Some(true) || self.config.detect == Detect::Off {
+            self.convert_meta(&mut doc.meta)
+        } else {
+            0
+        };
+
         let mut out = String::with_capacity(doc.text.len());
         let mut map = OffsetMap::new();
         // Consecutive paragraphs with the same decision go together: no dictionary key spans a
@@ -415,6 +444,7 @@ impl Stage for ConvertStage {
                 paragraphs.len()
             )
         };
+        let message = if meta_fields > 0 { format!("{message}; {meta_fields} metadata fields too") } else { message };
         doc.note_count(STAGE, "script", converted_paragraphs as u64, message);
         if out == doc.text {
             return Ok(());

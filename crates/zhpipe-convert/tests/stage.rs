@@ -113,6 +113,27 @@ fn mixed_document_converts_only_traditional_paragraphs() {
 }
 
 #[test]
+fn metadata_of_a_converted_document_is_converted_too() {
+    let mut doc = Document::from_text("m", "京津冀協同發展取得顯著成效。\n");
+    doc.meta.title = Some("協同發展".into());
+    doc.meta.source = Some("河北新聞網".into());
+    doc.meta.editors = vec!["何美萱".into()];
+    doc.meta.url = Some("http://example.com/協同".into());
+    stage("").process(&mut doc).unwrap();
+    assert_eq!(doc.meta.title.as_deref(), Some("协同发展"));
+    assert_eq!(doc.meta.source.as_deref(), Some("河北新闻网"));
+    assert_eq!(doc.meta.editors, ["何美萱"]);
+    assert_eq!(doc.meta.url.as_deref(), Some("http://example.com/協同"), "URLs are identifiers, not text");
+    assert!(doc.notes.iter().any(|n| n.kind == "script" && n.message.ends_with("2 metadata fields too")), "{:?}", doc.notes);
+
+    // A Simplified document's metadata is left as it is, whatever its script.
+    let mut doc = Document::from_text("s", "京津冀协同发展取得显著成效。\n");
+    doc.meta.source = Some("河北新聞網".into());
+    stage("").process(&mut doc).unwrap();
+    assert_eq!(doc.meta.source.as_deref(), Some("河北新聞網"));
+}
+
+#[test]
 fn document_detection_converts_all_or_nothing() {
     let text = "協同發展國務院\n这是简体，乾燥\n";
     let mut doc = Document::from_text("d", text);
