@@ -89,17 +89,17 @@ pub(crate) fn fold(c: char) -> char {
     if c.is_ascii_digit() || ('０'..='９').contains(&c) { '0' } else { c.to_ascii_lowercase() }
 }
 
-/// The distinct feature strings of a sentence, sorted.
-pub fn extract(view: &SentenceView<'_>, set: FeatureSet) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(view.text.len() / 2);
+/// Calls `visit` with every text feature of a sentence (words, bigrams, mention kinds), in
+/// order and with repeats, each built in one reused buffer: training collects them, the
+/// trained model looks them up without allocating.
+pub(crate) fn for_each_text_feature(view: &SentenceView<'_>, set: FeatureSet, mut visit: impl FnMut(&str)) {
+    let mut buffer = String::with_capacity(32);
     if set.words {
-        for word in &view.words {
-            if word.chars().any(is_content) {
-                let mut f = String::with_capacity(word.len() + 2);
-                f.push_str("w:");
-                f.extend(word.chars().map(fold));
-                out.push(f);
-            }
+        for word in view.words.iter().filter(|w| w.chars().any(is_content)) {
+            buffer.clear();
+            buffer.push_str("w:");
+            buffer.extend(word.chars().map(fold));
+            visit(&buffer);
         }
     }
     if set.bigrams {
@@ -111,20 +111,29 @@ pub fn extract(view: &SentenceView<'_>, set: FeatureSet) -> Vec<String> {
             }
             let c = fold(c);
             if let Some(p) = prev {
-                let mut f = String::with_capacity(10);
-                f.push_str("b:");
-                f.push(p);
-                f.push(c);
-                out.push(f);
+                buffer.clear();
+                buffer.push_str("b:");
+                buffer.push(p);
+                buffer.push(c);
+                visit(&buffer);
             }
             prev = Some(c);
         }
     }
     if set.kinds {
         for kind in &view.kinds {
-            out.push(format!("k:{kind}"));
+            buffer.clear();
+            buffer.push_str("k:");
+            buffer.push_str(kind);
+            visit(&buffer);
         }
     }
+}
+
+/// The distinct feature strings of a sentence, sorted.
+pub fn extract(view: &SentenceView<'_>, set: FeatureSet) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(view.text.len() / 2);
+    for_each_text_feature(view, set, |feature| out.push(feature.to_owned()));
     out.sort_unstable();
     out.dedup();
     out

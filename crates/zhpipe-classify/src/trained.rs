@@ -168,51 +168,15 @@ impl TrainedModel {
     /// vocabulary lookup, but building each feature in one reused buffer instead of allocating
     /// it (the text features' unit length still counts the features the model never saw).
     fn feature_indices(&self, view: &SentenceView<'_>) -> Vec<(u32, f32)> {
-        use crate::features::{fold, is_content};
         let set = self.data.feature_set;
-        let mut buffer = String::with_capacity(32);
         let mut seen: Vec<u64> = Vec::with_capacity(view.text.len() / 2);
         let mut known: Vec<u32> = Vec::with_capacity(view.text.len() / 2);
-        let mut add = |feature: &str| {
+        crate::features::for_each_text_feature(view, set, |feature| {
             seen.push(fnv1a(feature.as_bytes()));
             if let Some(&i) = self.index.get(feature) {
                 known.push(i);
             }
-        };
-        if set.words {
-            for word in view.words.iter().filter(|w| w.chars().any(is_content)) {
-                buffer.clear();
-                buffer.push_str("w:");
-                buffer.extend(word.chars().map(fold));
-                add(&buffer);
-            }
-        }
-        if set.bigrams {
-            let mut prev: Option<char> = None;
-            for c in view.text.chars() {
-                if !is_content(c) {
-                    prev = None;
-                    continue;
-                }
-                let c = fold(c);
-                if let Some(p) = prev {
-                    buffer.clear();
-                    buffer.push_str("b:");
-                    buffer.push(p);
-                    buffer.push(c);
-                    add(&buffer);
-                }
-                prev = Some(c);
-            }
-        }
-        if set.kinds {
-            for kind in &view.kinds {
-                buffer.clear();
-                buffer.push_str("k:");
-                buffer.push_str(kind);
-                add(&buffer);
-            }
-        }
+        });
         seen.sort_unstable();
         seen.dedup();
         known.sort_unstable();
@@ -221,6 +185,7 @@ impl TrainedModel {
         let mut out: Vec<(u32, f32)> = known.into_iter().map(|i| (i, value)).collect();
         if let (true, Some(lexicon)) = (set.lexicon, &self.lexicon) {
             let threshold = lexicon.taxonomy().threshold;
+            let mut buffer = String::with_capacity(32);
             for (label, total) in lexicon.totals(view).into_iter().enumerate() {
                 if total > 0.0 {
                     buffer.clear();
