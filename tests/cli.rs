@@ -459,3 +459,21 @@ fn every_run_to_a_directory_writes_a_report() {
     assert_eq!(html.matches("<section class=\"doc\"").count(), 2);
     assert!(!out.path().join(".report.html.tmp").exists());
 }
+
+#[test]
+fn report_documents_comes_from_the_config_unless_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.toml");
+    fs::write(&config, "[output]\nreport_documents = 1\n\n[[stage]]\nuse = \"decode\"\n\n[[stage]]\nuse = \"clean\"\n").unwrap();
+    let sections = |extra: &[&str]| {
+        let out = dir.path().join(format!("out{}", extra.len()));
+        let mut args = vec!["run", "-q", "--config", config.to_str().unwrap(), "--output", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        args.push("corpus/samples");
+        let output = zhpipe(&args);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        fs::read_to_string(out.join("report.html")).unwrap().matches("<section class=\"doc\"").count()
+    };
+    assert_eq!(sections(&[]), 1);
+    assert_eq!(sections(&["--report-documents", "3"]), 3);
+}

@@ -57,17 +57,26 @@ pub struct OutputConfig {
     /// Output directory, relative to the working directory; `--output` overrides it.
     #[serde(default = "OutputConfig::default_dir")]
     pub dir: PathBuf,
+    /// How many documents (the first ones) `report.html` shows with their full text; the others
+    /// appear in its index and totals only, so the report stays small for large corpora.
+    /// `--report-documents` overrides it.
+    #[serde(default = "OutputConfig::default_report_documents")]
+    pub report_documents: usize,
 }
 
 impl OutputConfig {
     fn default_dir() -> PathBuf {
         PathBuf::from("out")
     }
+
+    fn default_report_documents() -> usize {
+        200
+    }
 }
 
 impl Default for OutputConfig {
     fn default() -> Self {
-        Self { dir: Self::default_dir() }
+        Self { dir: Self::default_dir(), report_documents: Self::default_report_documents() }
     }
 }
 
@@ -398,6 +407,9 @@ mod tests {
         let config = PipelineConfig::parse("[[stage]]\nuse = \"rewrite\"\n", Path::new("dir/c.toml")).unwrap();
         assert_eq!(config.input.max_bytes, 16 * 1024 * 1024);
         assert_eq!(config.output.dir, PathBuf::from("out"));
+        assert_eq!(config.output.report_documents, 200);
         assert_eq!(config.base_dir(), PathBuf::from("dir"));
+        let config = PipelineConfig::parse("[output]\nreport_documents = 7\n", Path::new("c.toml")).unwrap();
+        assert_eq!(config.output.report_documents, 7);
     }
 }

@@ -48,8 +48,9 @@ enum Command {
         #[arg(long)]
         resume: bool,
         /// How many documents (the first ones) report.html shows with their full text.
-        #[arg(long, value_name = "N", default_value_t = zhpipe::report::DEFAULT_REPORT_DOCUMENTS)]
-        report_documents: usize,
+        /// Defaults to the config's `[output] report_documents` (200 when unset).
+        #[arg(long, value_name = "N")]
+        report_documents: Option<usize>,
         /// Files, directories (walked recursively in sorted order) or `-` for JSONL records
         /// `{"id", "text"}` / `{"id", "bytes_base64"}` on stdin. Defaults to the config's
         /// `[input] paths`.

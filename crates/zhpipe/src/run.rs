@@ -47,8 +47,9 @@ pub struct RunOptions {
     pub shard: Option<Shard>,
     /// Keep the records of the previous run in the output directory and skip their ids.
     pub resume: bool,
-    /// Documents whose full text `report.html` shows (the first ones in output order).
-    pub report_documents: usize,
+    /// Documents whose full text `report.html` shows (the first ones in output order); `None`
+    /// means the config's `[output] report_documents`.
+    pub report_documents: Option<usize>,
 }
 
 impl RunOptions {
@@ -62,7 +63,7 @@ impl RunOptions {
             progress: false,
             shard: None,
             resume: false,
-            report_documents: report::DEFAULT_REPORT_DOCUMENTS,
+            report_documents: None,
         }
     }
 }
@@ -195,7 +196,7 @@ pub fn run(options: &RunOptions) -> Result<(RunSummary, ExitStatus), RunError> {
     }
     let mut report = match &output {
         Output::Dir(_) => Some(Report::new(ReportOptions {
-            documents_with_text: options.report_documents,
+            documents_with_text: options.report_documents.unwrap_or(config.output.report_documents),
             index_rows: report::DEFAULT_INDEX_ROWS,
             stages: chain.stages().map(|s| s.name().to_owned()).collect(),
             layers,
