@@ -65,12 +65,15 @@ pub struct OutputConfig {
 }
 
 impl OutputConfig {
+    /// `report_documents` when the config does not set it.
+    pub const DEFAULT_REPORT_DOCUMENTS: usize = 200;
+
     fn default_dir() -> PathBuf {
         PathBuf::from("out")
     }
 
     fn default_report_documents() -> usize {
-        200
+        Self::DEFAULT_REPORT_DOCUMENTS
     }
 }
 

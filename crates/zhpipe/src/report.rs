@@ -26,7 +26,7 @@ use zhpipe_core::{EncodingReport, Layers, Meta, Note, Removed, SentenceLabels, S
 use crate::shard::fnv1a64;
 
 /// Documents whose full text the report shows, unless told otherwise.
-pub const DEFAULT_REPORT_DOCUMENTS: usize = 200;
+pub const DEFAULT_REPORT_DOCUMENTS: usize = zhpipe_core::OutputConfig::DEFAULT_REPORT_DOCUMENTS;
 /// Documents listed in the index, unless told otherwise: beyond this the page would be too
 /// heavy to open, and the aggregates still count every document.
 pub const DEFAULT_INDEX_ROWS: u64 = 10_000;
