@@ -47,7 +47,7 @@ impl<'a> SentenceView<'a> {
                     let mut j = mention_i;
                     while j < doc.mentions.len() && doc.mentions[j].span.start < sentence.end {
                         if sentence.contains(doc.mentions[j].span) {
-                            view.kinds.push(&doc.mentions[j].kind);
+                            view.kinds.push(doc.mentions[j].kind());
                         }
                         j += 1;
                     }

@@ -167,6 +167,28 @@ pub struct Mention {
     pub dictionary: Arc<str>,
 }
 
+impl Mention {
+    /// Canonical id of the entry, e.g. `place:130000`; aliases share it.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Kind of entry: `province`, `prefecture`, `county`, `organisation`, `person`, `policy`, …
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    /// Canonical name of the entry, e.g. `河北省` for the surface `河北`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The dictionary the entry came from (file stem).
+    pub fn dictionary(&self) -> &str {
+        &self.dictionary
+    }
+}
+
 /// One theme label with its score.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Label {
