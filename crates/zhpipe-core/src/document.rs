@@ -149,43 +149,183 @@ impl Token {
     }
 }
 
-/// A dictionary entry found in the text.
+/// The names of one dictionary entry, as a mention reports them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct EntryNames<'a> {
+    /// Canonical id of the entry, e.g. `place:130000`; aliases share it.
+    pub id: &'a str,
+    /// Kind of entry: `province`, `prefecture`, `county`, `organisation`, `person`, `policy`, …
+    pub kind: &'a str,
+    /// Canonical name of the entry, e.g. `河北省` for the surface `河北`.
+    pub name: &'a str,
+    /// The dictionary the entry came from (file stem).
+    pub dictionary: &'a str,
+}
+
+/// The entries that mentions point to, by index: a gazetteer's compiled dictionaries, or one
+/// entry made by hand ([`Mention::new`]).
 ///
-/// The string fields are shared with the compiled dictionary (`Arc<str>`), so building a
-/// mention never copies them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A mention holds an index into a table rather than its own strings, so that finding a
+/// million mentions copies no string, touches no entry and counts no references per string.
+pub trait EntryTable: Send + Sync + fmt::Debug {
+    /// The names of entry `index`. Only called with indices the table gave out.
+    fn names(&self, index: u32) -> EntryNames<'_>;
+
+    /// The kind of entry `index` (the hot accessor: override it when it is cheaper than
+    /// [`EntryTable::names`]).
+    fn kind(&self, index: u32) -> &str {
+        self.names(index).kind
+    }
+}
+
+/// The table a batch of mentions shares: one per call of the matcher, so that threads finding
+/// mentions at once never count references to the same object.
+pub struct MentionTable {
+    table: Arc<dyn EntryTable>,
+}
+
+impl MentionTable {
+    /// A handle for mentions of `table`'s entries; clone the `Arc` into each mention.
+    pub fn new(table: Arc<dyn EntryTable>) -> Arc<Self> {
+        Arc::new(Self { table })
+    }
+
+    /// The shared table.
+    pub fn table(&self) -> &Arc<dyn EntryTable> {
+        &self.table
+    }
+}
+
+impl fmt::Debug for MentionTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The table may hold hundreds of thousands of entries: name it, do not print it.
+        f.debug_struct("MentionTable").finish_non_exhaustive()
+    }
+}
+
+/// One entry made by hand, for mentions that come from no gazetteer (tests, records read
+/// back).
+#[derive(Debug)]
+struct OwnedEntry {
+    id: Box<str>,
+    kind: Box<str>,
+    name: Box<str>,
+    dictionary: Box<str>,
+}
+
+impl EntryTable for OwnedEntry {
+    fn names(&self, _: u32) -> EntryNames<'_> {
+        EntryNames { id: &self.id, kind: &self.kind, name: &self.name, dictionary: &self.dictionary }
+    }
+}
+
+/// A dictionary entry found in the text: its span and the entry, as an index into the table
+/// of the gazetteer that found it (shared by all the mentions of one call).
+///
+/// Equality compares the span and the entry's names, so mentions of the same entry found by
+/// two gazetteers (two engines) are equal. Serialised as `{span, id, kind, name, dictionary}`.
+#[derive(Clone)]
 pub struct Mention {
     /// Where the surface form is in the text.
     pub span: Span,
-    /// Canonical id of the entry, e.g. `place:130000`; aliases share it.
-    pub id: Arc<str>,
-    /// Kind of entry: `province`, `prefecture`, `county`, `organisation`, `person`, `policy`, …
-    pub kind: Arc<str>,
-    /// Canonical name of the entry, e.g. `河北省` for the surface `河北`.
-    pub name: Arc<str>,
-    /// The dictionary the entry came from (file stem).
-    pub dictionary: Arc<str>,
+    entry: u32,
+    table: Arc<MentionTable>,
 }
 
 impl Mention {
+    /// A mention of an entry made by hand (the strings are copied into a table of one entry).
+    pub fn new(span: Span, id: &str, kind: &str, name: &str, dictionary: &str) -> Self {
+        let entry = OwnedEntry { id: id.into(), kind: kind.into(), name: name.into(), dictionary: dictionary.into() };
+        Self { span, entry: 0, table: MentionTable::new(Arc::new(entry)) }
+    }
+
+    /// A mention of entry `entry` of `table`.
+    #[inline]
+    pub fn in_table(span: Span, table: &Arc<MentionTable>, entry: u32) -> Self {
+        Self { span, entry, table: Arc::clone(table) }
+    }
+
+    /// The entry's index in its table ([`Mention::table`]).
+    #[inline]
+    pub fn entry(&self) -> u32 {
+        self.entry
+    }
+
+    /// The table the entry is in.
+    pub fn table(&self) -> &Arc<MentionTable> {
+        &self.table
+    }
+
+    /// All the names of the entry at once (cheaper than the four accessors one by one).
+    pub fn names(&self) -> EntryNames<'_> {
+        self.table.table.names(self.entry)
+    }
+
     /// Canonical id of the entry, e.g. `place:130000`; aliases share it.
     pub fn id(&self) -> &str {
-        &self.id
+        self.names().id
     }
 
     /// Kind of entry: `province`, `prefecture`, `county`, `organisation`, `person`, `policy`, …
     pub fn kind(&self) -> &str {
-        &self.kind
+        self.table.table.kind(self.entry)
     }
 
     /// Canonical name of the entry, e.g. `河北省` for the surface `河北`.
     pub fn name(&self) -> &str {
-        &self.name
+        self.names().name
     }
 
     /// The dictionary the entry came from (file stem).
     pub fn dictionary(&self) -> &str {
-        &self.dictionary
+        self.names().dictionary
+    }
+}
+
+impl PartialEq for Mention {
+    fn eq(&self, other: &Self) -> bool {
+        self.span == other.span
+            && ((Arc::ptr_eq(&self.table, &other.table) && self.entry == other.entry)
+                || self.names() == other.names())
+    }
+}
+
+impl Eq for Mention {}
+
+impl fmt::Debug for Mention {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names = self.names();
+        f.debug_struct("Mention")
+            .field("span", &self.span)
+            .field("id", &names.id)
+            .field("kind", &names.kind)
+            .field("name", &names.name)
+            .field("dictionary", &names.dictionary)
+            .finish()
+    }
+}
+
+/// The serialised form of a mention.
+#[derive(Serialize, Deserialize)]
+struct MentionFields<S> {
+    span: Span,
+    id: S,
+    kind: S,
+    name: S,
+    dictionary: S,
+}
+
+impl Serialize for Mention {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let EntryNames { id, kind, name, dictionary } = self.names();
+        MentionFields { span: self.span, id, kind, name, dictionary }.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Mention {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let m = MentionFields::<String>::deserialize(d)?;
+        Ok(Mention::new(m.span, &m.id, &m.kind, &m.name, &m.dictionary))
     }
 }
 
@@ -435,6 +575,42 @@ mod tests {
         assert!(PosTag::new("").is_none());
         assert!(PosTag::new("toolongtag").is_none());
         assert!(PosTag::new("名词").is_none());
+    }
+
+    #[test]
+    fn mentions_compare_and_serialise_by_their_names() {
+        let m = Mention::new(Span::new(0, 6), "place:130000", "province", "河北省", "places");
+        assert_eq!((m.id(), m.kind(), m.name(), m.dictionary()), ("place:130000", "province", "河北省", "places"));
+        let json = serde_json::to_string(&m).unwrap();
+        assert_eq!(
+            json,
+            r#"{"span":[0,6],"id":"place:130000","kind":"province","name":"河北省","dictionary":"places"}"#
+        );
+        let back: Mention = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, m);
+        assert!(!Arc::ptr_eq(back.table(), m.table()));
+        let other = Mention::new(Span::new(0, 6), "place:130000", "province", "河北省", "people");
+        assert_ne!(other, m);
+        assert_ne!(Mention::new(Span::new(0, 3), "place:130000", "province", "河北省", "places"), m);
+    }
+
+    #[test]
+    fn mentions_of_one_table_share_it() {
+        #[derive(Debug)]
+        struct Numbers;
+        impl EntryTable for Numbers {
+            fn names(&self, index: u32) -> EntryNames<'_> {
+                let id = ["n:0", "n:1"][index as usize];
+                EntryNames { id, kind: "number", name: id, dictionary: "numbers" }
+            }
+        }
+        let table = MentionTable::new(Arc::new(Numbers));
+        let one = Mention::in_table(Span::new(0, 3), &table, 1);
+        let zero = Mention::in_table(Span::new(0, 3), &table, 0);
+        assert_eq!((one.entry(), one.id(), one.kind()), (1, "n:1", "number"));
+        assert_ne!(one, zero);
+        assert_eq!(one, Mention::new(Span::new(0, 3), "n:1", "number", "n:1", "numbers"));
+        assert_eq!(Arc::strong_count(&table), 3);
     }
 
     #[test]

@@ -154,21 +154,26 @@ fn run() -> Result<(), String> {
         let found = gazetteer.find(&doc.text, &doc.tokens);
         total += found.len();
         for m in &found {
-            *by_kind.entry(m.kind.to_string()).or_default() += 1;
-            *by_dictionary.entry(m.dictionary.to_string()).or_default() += 1;
-            if PLACE_KINDS.contains(&&*m.kind) {
-                places.push(format!("{}\t{}\t{}", m.kind, m.id, context(&doc.text, m)));
+            *by_kind.entry(m.kind().to_string()).or_default() += 1;
+            *by_dictionary.entry(m.dictionary().to_string()).or_default() += 1;
+            if PLACE_KINDS.contains(&m.kind()) {
+                places.push(format!(
+                    "{}\t{}\t{}",
+                    m.kind(),
+                    m.id(),
+                    context(&doc.text, m)
+                ));
             }
         }
         let spans = |ms: &[Mention]| {
             ms.iter()
-                .map(|m| (m.span, m.id.clone()))
+                .map(|m| (m.span, m.id().to_owned()))
                 .collect::<Vec<_>>()
         };
         let kept = spans(&found);
         let never_spans = spans(&never.find(&doc.text, &doc.tokens));
         for m in always.find(&doc.text, &doc.tokens) {
-            let key = (m.span, m.id.clone());
+            let key = (m.span, m.id().to_owned());
             if never_spans.contains(&key) {
                 continue;
             }
@@ -190,9 +195,11 @@ fn run() -> Result<(), String> {
         // Without tokens the `within-token` short forms are not checked: the difference is
         // what that flag drops.
         for m in gazetteer.find(&doc.text, &[]) {
-            if !kept.contains(&(m.span, m.id.clone())) && !found.iter().any(|f| f.span == m.span) {
+            if !kept.contains(&(m.span, m.id().to_owned()))
+                && !found.iter().any(|f| f.span == m.span)
+            {
                 let (n, examples) = dropped_aligned
-                    .entry(format!("{}/{}", &doc.text[m.span.range()], m.kind))
+                    .entry(format!("{}/{}", &doc.text[m.span.range()], m.kind()))
                     .or_default();
                 *n += 1;
                 if examples.len() < 2 {
@@ -202,9 +209,9 @@ fn run() -> Result<(), String> {
         }
         let aligned_spans = spans(&aligned.find(&doc.text, &doc.tokens));
         for m in &found {
-            if !aligned_spans.contains(&(m.span, m.id.clone())) {
+            if !aligned_spans.contains(&(m.span, m.id().to_owned())) {
                 *unaligned
-                    .entry(format!("{}/{}", &doc.text[m.span.range()], m.kind))
+                    .entry(format!("{}/{}", &doc.text[m.span.range()], m.kind()))
                     .or_default() += 1;
             }
         }

@@ -2,17 +2,20 @@
 //! matches point to.
 //!
 //! A key design decision: the automaton's value for a surface *is* the entry index (with its
-//! flag bits), so a match becomes a mention without a second lookup; and the mention's strings
-//! are `Arc<str>`s created once per entry, on its first match, so that loading a 350,000-entry
-//! gazetteer allocates a handful of buffers rather than a million strings.
+//! flag bits), and a mention is that index into the entry table, which the mentions of one call
+//! share ([`MentionTable`]). So a match becomes a mention without touching the entry or copying
+//! a string (with a 350,000-word list nearly every word is a match, and anything done per match
+//! costs as much as the automaton itself), and loading a 350,000-entry gazetteer allocates a
+//! handful of buffers rather than a million strings: names are read from the table only when a
+//! record is written.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
 use serde::{Deserialize, Serialize};
-use zhpipe_core::{Mention, Span, Token};
+use zhpipe_core::{EntryNames, EntryTable, Mention, MentionTable, Span, Token};
 
 use crate::Error;
 use crate::config::{AhoCorasickKind, CommonWords, CompileOptions, EngineKind};
@@ -157,15 +160,6 @@ enum Automaton {
     },
 }
 
-/// What a mention of one entry needs, in one place: its strings (shared by all its mentions)
-/// and the indices of its kind and dictionary.
-struct Names {
-    id: Arc<str>,
-    name: Arc<str>,
-    kind: u16,
-    dictionary: u16,
-}
-
 /// Rules applied to matches when building mentions (they do not change the compiled form).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MatchRules {
@@ -209,20 +203,67 @@ pub enum CacheOutcome {
 pub struct Gazetteer {
     options: CompileOptions,
     rules: MatchRules,
-    table: Table,
+    entries: Arc<Entries>,
     automaton: Automaton,
-    kinds: Vec<Arc<str>>,
-    dictionaries: Vec<Arc<str>>,
-    /// Per entry, created on its first mention, in chunks so that loading allocates nothing
-    /// per entry.
-    names: Box<[OnceLock<NamesChunk>]>,
 }
 
-/// [`CHUNK`] entries' names, each created on the entry's first mention.
-type NamesChunk = Box<[OnceLock<Names>]>;
+/// The entry table, shared with the mentions it names.
+struct Entries(Table);
 
-/// Entries per chunk of [`Gazetteer::names`].
-const CHUNK: usize = 256;
+impl std::fmt::Debug for Entries {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Entries")
+            .field("entries", &self.0.entry_ends.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Entries {
+    /// Entry `index`. Panics when out of range.
+    fn entry(&self, index: usize) -> EntryRef<'_> {
+        let table = &self.0;
+        let start = if index == 0 {
+            0
+        } else {
+            table.entry_ends[index - 1] as usize
+        };
+        let record = table
+            .entry_text
+            .get(start..table.entry_ends[index] as usize);
+        let mut parts = record.splitn(3, '\t');
+        let (id, name, attributes) = (
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+        );
+        let meta = table.entry_meta[index];
+        let parent = table.entry_parent[index];
+        EntryRef {
+            id,
+            name,
+            attributes,
+            kind: &table.kinds[(meta & 0xffff) as usize],
+            dictionary: &table.dictionaries[(meta >> 16) as usize],
+            parent: (parent != NO_PARENT).then(|| parent as usize - 1),
+        }
+    }
+}
+
+impl EntryTable for Entries {
+    fn names(&self, index: u32) -> EntryNames<'_> {
+        let entry = self.entry(index as usize);
+        EntryNames {
+            id: entry.id,
+            kind: entry.kind,
+            name: entry.name,
+            dictionary: entry.dictionary,
+        }
+    }
+
+    fn kind(&self, index: u32) -> &str {
+        &self.0.kinds[(self.0.entry_meta[index as usize] & 0xffff) as usize]
+    }
+}
 
 impl std::fmt::Debug for Gazetteer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -304,23 +345,11 @@ impl Gazetteer {
     }
 
     fn assemble(options: CompileOptions, table: Table, automaton: Automaton) -> Self {
-        let kinds = table.kinds.iter().map(|k| Arc::from(k.as_str())).collect();
-        let dictionaries = table
-            .dictionaries
-            .iter()
-            .map(|d| Arc::from(d.as_str()))
-            .collect();
-        let names = std::iter::repeat_with(OnceLock::new)
-            .take(table.entry_ends.len().div_ceil(CHUNK))
-            .collect();
         Self {
             options,
             rules: MatchRules::default(),
-            table,
+            entries: Arc::new(Entries(table)),
             automaton,
-            kinds,
-            dictionaries,
-            names,
         }
     }
 
@@ -361,7 +390,8 @@ impl Gazetteer {
     /// The compiled form: a header (magic, key, options, lengths, checksum), the entry table
     /// (postcard) and, for daachorse, the automaton in daachorse's own format.
     pub fn to_bytes(&self, key: u64) -> Vec<u8> {
-        let table = postcard::to_stdvec(&self.table).expect("serialising into memory cannot fail");
+        let table =
+            postcard::to_stdvec(&self.entries.0).expect("serialising into memory cannot fail");
         let automaton = match &self.automaton {
             Automaton::Daachorse(a) => a.serialize(),
             Automaton::Empty | Automaton::AhoCorasick { .. } => Vec::new(),
@@ -451,41 +481,17 @@ impl Gazetteer {
 
     /// Number of canonical entries.
     pub fn entry_count(&self) -> usize {
-        self.table.entry_ends.len()
+        self.entries.0.entry_ends.len()
     }
 
     /// Number of surfaces in the automaton.
     pub fn pattern_count(&self) -> usize {
-        self.table.pattern_count as usize
+        self.entries.0.pattern_count as usize
     }
 
     /// Entry `index`. Panics when out of range.
     pub fn entry(&self, index: usize) -> EntryRef<'_> {
-        let start = if index == 0 {
-            0
-        } else {
-            self.table.entry_ends[index - 1] as usize
-        };
-        let record = self
-            .table
-            .entry_text
-            .get(start..self.table.entry_ends[index] as usize);
-        let mut parts = record.splitn(3, '\t');
-        let (id, name, attributes) = (
-            parts.next().unwrap_or(""),
-            parts.next().unwrap_or(""),
-            parts.next().unwrap_or(""),
-        );
-        let meta = self.table.entry_meta[index];
-        let parent = self.table.entry_parent[index];
-        EntryRef {
-            id,
-            name,
-            attributes,
-            kind: &self.table.kinds[(meta & 0xffff) as usize],
-            dictionary: &self.table.dictionaries[(meta >> 16) as usize],
-            parent: (parent != NO_PARENT).then(|| parent as usize - 1),
-        }
+        self.entries.entry(index)
     }
 
     /// Calls `f(start, end, value)` for every match of the bare engine, in the engine's order:
@@ -529,6 +535,7 @@ impl Gazetteer {
     /// Appends the mentions in `text` to `out` (which should hold no mentions of another text).
     pub fn find_into(&self, text: &str, tokens: &[Token], out: &mut Vec<Mention>) {
         let first = out.len();
+        let table = MentionTable::new(self.entries.clone());
         let check_tokens = self.rules.token_boundaries && !tokens.is_empty();
         self.for_each_match(text, |start, end, value| {
             if value & flags::BLOCK != 0 {
@@ -547,34 +554,15 @@ impl Gazetteer {
             if value & flags::WITHIN_TOKEN != 0 && straddles_tokens(tokens, start, end) {
                 return;
             }
-            out.push(self.mention(entry, start, end));
+            out.push(Mention::in_table(
+                Span::new(start, end),
+                &table,
+                entry as u32,
+            ));
         });
         if self.options.overlapping {
             // Engines report overlapping matches by end; mentions are ordered by span.
             out[first..].sort_unstable_by_key(|m| (m.span.start, m.span.end));
-        }
-    }
-
-    #[inline]
-    fn mention(&self, entry: usize, start: usize, end: usize) -> Mention {
-        let chunk = self.names[entry / CHUNK]
-            .get_or_init(|| std::iter::repeat_with(OnceLock::new).take(CHUNK).collect());
-        let names = chunk[entry % CHUNK].get_or_init(|| {
-            let e = self.entry(entry);
-            let meta = self.table.entry_meta[entry];
-            Names {
-                id: Arc::from(e.id),
-                name: Arc::from(e.name),
-                kind: meta as u16,
-                dictionary: (meta >> 16) as u16,
-            }
-        });
-        Mention {
-            span: Span::new(start, end),
-            id: Arc::clone(&names.id),
-            kind: Arc::clone(&self.kinds[names.kind as usize]),
-            name: Arc::clone(&names.name),
-            dictionary: Arc::clone(&self.dictionaries[names.dictionary as usize]),
         }
     }
 
@@ -610,19 +598,17 @@ impl Gazetteer {
             if previous.span.end < start {
                 break;
             }
-            let mut ancestor = self.table.entry_parent[entry];
+            // `before` holds this call's mentions only, so their indices are into this table.
+            let parents = &self.entries.0.entry_parent;
+            let mut ancestor = parents[entry];
             for _ in 0..8 {
                 if ancestor == NO_PARENT {
                     break;
                 }
-                let index = ancestor as usize - 1;
-                let names = self.names[index / CHUNK]
-                    .get()
-                    .and_then(|chunk| chunk[index % CHUNK].get());
-                if names.is_some_and(|n| Arc::ptr_eq(&n.id, &previous.id)) {
+                if previous.entry() == ancestor - 1 {
                     return true;
                 }
-                ancestor = self.table.entry_parent[index];
+                ancestor = parents[ancestor as usize - 1];
             }
         }
         false

@@ -25,7 +25,7 @@
 //! let found: Vec<String> = gazetteer
 //!     .find(text, &[])
 //!     .iter()
-//!     .map(|m| format!("{}/{}@{}", &text[m.span.range()], m.kind, m.span))
+//!     .map(|m| format!("{}/{}@{}", &text[m.span.range()], m.kind(), m.span))
 //!     .collect();
 //! assert_eq!(found, ["北京大学/organisation@0..12", "北京/province@15..21"]);
 //! ```

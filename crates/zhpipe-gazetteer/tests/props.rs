@@ -82,7 +82,7 @@ proptest! {
             for m in &mentions {
                 prop_assert!(m.span.is_valid_in(&text));
                 // The entry is the one whose surface is the matched text.
-                let index: usize = m.id.strip_prefix("id:").unwrap().parse().unwrap();
+                let index: usize = m.id().strip_prefix("id:").unwrap().parse().unwrap();
                 prop_assert_eq!(patterns[index].as_str(), &text[m.span.range()]);
             }
         }

@@ -58,7 +58,7 @@ fn repo_sources() -> Vec<Source> {
 fn render_golden(text: &str, mentions: &[Mention]) -> String {
     let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
     for m in mentions {
-        *by_kind.entry(&m.kind).or_default() += 1;
+        *by_kind.entry(m.kind()).or_default() += 1;
     }
     let mut out = format!("# {} mentions:", mentions.len());
     for (kind, n) in by_kind {
@@ -69,10 +69,10 @@ fn render_golden(text: &str, mentions: &[Mention]) -> String {
         out.push_str(&format!(
             "{}/{}@{} {} {}\n",
             &text[m.span.range()],
-            m.kind,
+            m.kind(),
             m.span,
-            m.id,
-            m.name
+            m.id(),
+            m.name()
         ));
     }
     out
@@ -122,7 +122,7 @@ fn sample_mentions_readers_expect() {
     let found: Vec<String> = gazetteer
         .find(text, &[])
         .iter()
-        .map(|m| format!("{}/{}", &text[m.span.range()], m.id))
+        .map(|m| format!("{}/{}", &text[m.span.range()], m.id()))
         .collect();
     for expected in [
         "北京市委/org:beijing-party-committee",

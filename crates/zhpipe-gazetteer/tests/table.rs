@@ -335,15 +335,18 @@ fn gaz026_aliases_share_the_canonical_entry() {
         let gazetteer = compile(&sources(), options);
         let found = gazetteer.find("河北省和河北", &[]);
         assert_eq!(found.len(), 2, "{name}");
-        assert_eq!(&*found[0].id, "place:130000");
-        assert_eq!(found[0].id, found[1].id);
+        assert_eq!(found[0].id(), "place:130000");
+        assert_eq!(found[0].id(), found[1].id());
         assert_eq!(
-            &*found[1].name, "河北省",
+            found[1].name(),
+            "河北省",
             "{name}: the canonical name is the first surface"
         );
-        assert_eq!(&*found[1].dictionary, "places");
-        // Mentions share the compiled strings instead of copying them.
-        assert!(std::sync::Arc::ptr_eq(&found[0].id, &found[1].id));
+        assert_eq!(found[1].dictionary(), "places");
+        // Mentions point to the compiled entry instead of copying its strings: one entry, one
+        // table shared by the call's mentions.
+        assert_eq!(found[0].entry(), found[1].entry());
+        assert!(std::sync::Arc::ptr_eq(found[0].table(), found[1].table()));
     }
 }
 

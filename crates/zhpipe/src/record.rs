@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 use zhpipe_core::{
-    Document, EncodingReport, Layers, Meta, Note, Removed, SentenceLabels, Span, Token,
+    Document, EncodingReport, EntryNames, Layers, Meta, Note, Removed, SentenceLabels, Span, Token,
 };
 
 /// A processed document. Layers the chain does not produce are absent, not empty.
@@ -58,14 +58,17 @@ pub fn ok_line(doc: &Document, layers: Layers) -> String {
     let mentions = has(Layers::MENTIONS).then(|| {
         doc.mentions
             .iter()
-            .map(|m| MentionRecord {
-                span: m.span,
-                surface: doc.text.get(m.span.range()).unwrap_or(""),
-                id: &m.id,
-                kind: &m.kind,
-                name: &m.name,
-                dictionary: &m.dictionary,
-                original_span: doc.original_offsets.as_ref().map(|map| map.to_original(m.span)),
+            .map(|m| {
+                let EntryNames { id, kind, name, dictionary } = m.names();
+                MentionRecord {
+                    span: m.span,
+                    surface: doc.text.get(m.span.range()).unwrap_or(""),
+                    id,
+                    kind,
+                    name,
+                    dictionary,
+                    original_span: doc.original_offsets.as_ref().map(|map| map.to_original(m.span)),
+                }
             })
             .collect()
     });

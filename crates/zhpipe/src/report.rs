@@ -1143,8 +1143,6 @@ const PAGE_JS: &str = r#"
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use zhpipe_core::{Document, Label, Mention};
 
     use super::*;
@@ -1152,13 +1150,7 @@ mod tests {
 
     fn mention(text: &str, surface: &str, nth: usize, id: &str, kind: &str, dictionary: &str) -> Mention {
         let start = text.match_indices(surface).nth(nth).unwrap().0;
-        Mention {
-            span: Span::new(start, start + surface.len()),
-            id: Arc::from(id),
-            kind: Arc::from(kind),
-            name: Arc::from(surface),
-            dictionary: Arc::from(dictionary),
-        }
+        Mention::new(Span::new(start, start + surface.len()), id, kind, surface, dictionary)
     }
 
     fn label(sentence: usize, labels: &[(&str, f32)]) -> SentenceLabels {

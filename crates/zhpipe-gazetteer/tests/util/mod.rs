@@ -74,7 +74,7 @@ pub fn dictionary(name: &str, rows: &[&str]) -> Source {
 pub fn render(text: &str, mentions: &[Mention]) -> Vec<String> {
     mentions
         .iter()
-        .map(|m| format!("{}/{}@{}", &text[m.span.range()], m.kind, m.span))
+        .map(|m| format!("{}/{}@{}", &text[m.span.range()], m.kind(), m.span))
         .collect()
 }
 
