@@ -39,7 +39,11 @@ mod maxmatch;
 mod sentences;
 mod width;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
+
+use rustc_hash::FxBuildHasher;
 
 use jieba_rs::Jieba;
 use serde::Deserialize;
@@ -180,11 +184,22 @@ pub fn jieba_with<'e>(entries: impl IntoIterator<Item = &'e dictionary::Entry>, 
     jieba
 }
 
-/// Sentences first, then the words of each sentence, as spans of `text`.
+/// The longest stretch of text, in bytes, cut in one call: long enough that the per-call cost
+/// of jieba (its thread-local scratch, a fresh result vector) vanishes, short enough that the
+/// result vector stays in cache.
+const CHUNK_BYTES: usize = 4 << 10;
+
+/// Sentences first, then the words of runs of whole sentences, as spans of `text`.
 ///
-/// `cut(sentence, base, tokens)` appends the words of `sentence` that are not whitespace, with
-/// their byte spans in `sentence` shifted by `base`, and says whether one of them starts with an
+/// `cut(chunk, base, tokens)` appends the words of `chunk` that are not whitespace, with
+/// their byte spans in `chunk` shifted by `base`, and says whether one of them starts with an
 /// ASCII digit (a number a date unit may follow).
+///
+/// A chunk is one sentence or several in a row, with the whitespace between them. Cutting
+/// several at once gives the words of cutting each alone: every sentence ends after a
+/// terminator, a closing mark or a line break, all outside the run of Han characters, letters,
+/// digits and `+#&._%-` that jieba (and maximum matching) segment as one block, so no block
+/// straddles a sentence boundary. A sentence to be width-folded is cut alone, folded.
 fn segment_text(
     text: &str,
     options: Options,
@@ -193,22 +208,34 @@ fn segment_text(
     let mut sentences = Vec::new();
     split_sentences(text, &mut sentences);
     let mut tokens = Vec::with_capacity(text.len() / 3);
-    for sentence in &sentences {
-        let original = &text[sentence.range()];
-        let first = tokens.len();
-        let numbers;
-        if options.fold_width && width::has_full_width_alphanumeric(original) {
+    // Most text has no full-width letters or digits: one scan of it spares a scan per sentence.
+    let fold_any = options.fold_width && width::has_full_width_alphanumeric(text);
+    let folds = |sentence: &Span| fold_any && width::has_full_width_alphanumeric(&text[sentence.range()]);
+    let mut i = 0;
+    while i < sentences.len() {
+        let first_token = tokens.len();
+        let sentence = sentences[i];
+        let numbers = if folds(&sentence) {
+            i += 1;
+            let original = &text[sentence.range()];
             let folded = width::fold(original);
-            numbers = cut(&folded, 0, &mut tokens);
+            let numbers = cut(&folded, 0, &mut tokens);
             let to_original = width::byte_map(&folded, original);
-            for token in &mut tokens[first..] {
+            for token in &mut tokens[first_token..] {
                 token.span = Span::new(sentence.start + to_original[token.span.start], sentence.start + to_original[token.span.end]);
             }
+            numbers
         } else {
-            numbers = cut(original, sentence.start, &mut tokens);
-        }
+            let mut end = sentence.end;
+            i += 1;
+            while let Some(next) = sentences.get(i).filter(|next| next.end - sentence.start <= CHUNK_BYTES && !folds(next)) {
+                end = next.end;
+                i += 1;
+            }
+            cut(&text[sentence.start..end], sentence.start, &mut tokens)
+        };
         if options.join_dates && numbers {
-            join_dates(text, &mut tokens, first);
+            join_dates(text, &mut tokens, first_token);
         }
     }
     (sentences, tokens)
@@ -241,10 +268,7 @@ fn join_dates(text: &str, tokens: &mut Vec<Token>, first: usize) {
     let is_join = |token: &Token, next: &Token| {
         next.span.start == token.span.end
             && next.span.len() == 3
-            && matches!(
-                &bytes[next.span.start..next.span.end],
-                [0xE5, 0xB9, 0xB4] | [0xE6, 0x9C, 0x88] | [0xE6, 0x97, 0xA5] | [0xE5, 0x8F, 0xB7]
-            )
+            && is_date_unit(&bytes[next.span.start..next.span.end])
             && text[token.span.range()].chars().all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
     };
     // Most sentences have nothing to join: find the first join before moving anything.
@@ -257,7 +281,7 @@ fn join_dates(text: &str, tokens: &mut Vec<Token>, first: usize) {
         let token = tokens[i];
         match tokens.get(i + 1) {
             Some(next) if may_be_number(&token) && is_join(&token, next) => {
-                let tag = token.pos.map(|_| PosTag::new("t").expect("valid tag"));
+                let tag = token.pos.map(|_| time_tag());
                 tokens[kept] = Token::new(Span::new(token.span.start, next.span.end), tag);
                 i += 2;
             }
@@ -271,13 +295,21 @@ fn join_dates(text: &str, tokens: &mut Vec<Token>, first: usize) {
     tokens.truncate(kept);
 }
 
+/// Whether `word` starts with whitespace, judged on its UTF-8 bytes: this runs on every word,
+/// and most words are ideographs or punctuation that is never whitespace.
 #[inline]
 fn is_space(word: &str) -> bool {
-    match word.as_bytes().first() {
-        Some(b) if *b < 0x80 => matches!(b, b'\t'..=b'\r' | b' '),
-        // CJK ideographs, never whitespace, without decoding.
-        Some(0xE4..=0xE9) => false,
-        _ => word.starts_with(char::is_whitespace),
+    match *word.as_bytes() {
+        // Ideographs first: most words start with one.
+        [0xE4..=0xE9, ..] => false,
+        [b, ..] if b < 0x80 => matches!(b, b'\t'..=b'\r' | b' '),
+        // U+0085, U+00A0; U+1680; U+2000–U+200A, U+2028, U+2029, U+202F, U+205F; U+3000.
+        [0xC2, 0x85 | 0xA0, ..]
+        | [0xE1, 0x9A, 0x80, ..]
+        | [0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF, ..]
+        | [0xE2, 0x81, 0x9F, ..]
+        | [0xE3, 0x80, 0x80, ..] => true,
+        _ => false,
     }
 }
 
@@ -288,6 +320,7 @@ pub struct Segment {
     mode: Mode,
     tags: bool,
     options: Options,
+    memos: Mutex<Vec<TagMemo>>,
 }
 
 impl Segment {
@@ -300,7 +333,7 @@ impl Segment {
     /// then not read again), so that several settings can share one dictionary load.
     pub fn with_jieba(jieba: Jieba, config: &SegmentConfig) -> Self {
         let options = Options { fold_width: config.fold_width, join_dates: config.join_dates };
-        Self { jieba, hmm: config.hmm, mode: config.mode, tags: config.tags, options }
+        Self { jieba, hmm: config.hmm, mode: config.mode, tags: config.tags, options, memos: Mutex::default() }
     }
 
     /// The jieba instance, with the user dictionaries loaded.
@@ -310,35 +343,30 @@ impl Segment {
 
     /// Sentence spans and word tokens of `text`.
     pub fn segment(&self, text: &str) -> (Vec<Span>, Vec<Token>) {
-        segment_text(text, self.options, |sentence, base, tokens| self.cut(sentence, base, tokens))
+        // Memos are lent out one per caller, so that threads segmenting at once never wait
+        // for each other, and each memo stays warm for the next document.
+        let mut memo = self.memos.lock().unwrap_or_else(PoisonError::into_inner).pop().unwrap_or_default();
+        // This stage joins dates as it cuts (see `cut`).
+        let options = Options { join_dates: self.options.join_dates && self.mode == Mode::Search, ..self.options };
+        let segmented = segment_text(text, options, |chunk, base, tokens| self.cut(chunk, base, tokens, &mut memo));
+        self.memos.lock().unwrap_or_else(PoisonError::into_inner).push(memo);
+        segmented
     }
 
-    fn cut(&self, sentence: &str, base: usize, tokens: &mut Vec<Token>) -> bool {
-        let mut numbers = false;
+    /// Cuts `chunk` into `tokens`, joining numbers and date units as it goes; says whether
+    /// [`join_dates`] still has to look for joins (search mode).
+    fn cut(&self, chunk: &str, base: usize, tokens: &mut Vec<Token>, memo: &mut TagMemo) -> bool {
         match (self.mode, self.tags) {
-            (Mode::Default, true) => {
-                for t in self.jieba.tag(sentence, self.hmm) {
-                    if !is_space(t.word) {
-                        numbers |= t.word.as_bytes()[0].is_ascii_digit();
-                        tokens.push(token(base, t.byte_start, t.byte_end, PosTag::new(t.tag)));
-                    }
-                }
-            }
-            (Mode::Default, false) => {
-                for t in self.jieba.cut(sentence, self.hmm) {
-                    if !is_space(t.word) {
-                        numbers |= t.word.as_bytes()[0].is_ascii_digit();
-                        tokens.push(token(base, t.byte_start, t.byte_end, None));
-                    }
-                }
-            }
+            (Mode::Default, true) => self.cut_default::<true>(chunk, base, tokens, memo),
+            (Mode::Default, false) => self.cut_default::<false>(chunk, base, tokens, memo),
             (Mode::Search, tags) => {
-                let mut words = self.jieba.cut_for_search(sentence, self.hmm);
+                let mut words = self.jieba.cut_for_search(chunk, self.hmm);
                 words.sort_by_key(|t| (t.byte_start, std::cmp::Reverse(t.byte_end)));
                 // Tags come from the default cut: a search token that is one of its words gets
                 // that word's tag; the parts inside it have none.
-                let tagged = if tags { self.jieba.tag(sentence, self.hmm) } else { Vec::new() };
+                let tagged = if tags { self.jieba.tag(chunk, self.hmm) } else { Vec::new() };
                 let mut tagged = tagged.iter().peekable();
+                let mut numbers = false;
                 for t in words.iter().filter(|t| !is_space(t.word)) {
                     while tagged.next_if(|g| g.byte_start < t.byte_start).is_some() {}
                     let tag = tagged
@@ -348,10 +376,159 @@ impl Segment {
                     numbers |= t.word.as_bytes()[0].is_ascii_digit();
                     tokens.push(token(base, t.byte_start, t.byte_end, tag));
                 }
+                numbers
             }
         }
-        numbers
     }
+
+    /// The default cut of `chunk`, with tags from `memo` when `TAGS` (a constant, so that the
+    /// loop without tags carries nothing of them).
+    #[inline(always)]
+    fn cut_default<const TAGS: bool>(&self, chunk: &str, base: usize, tokens: &mut Vec<Token>, memo: &mut TagMemo) -> bool {
+        let words = self.jieba.cut(chunk, self.hmm);
+        tokens.reserve(words.len());
+        let join_dates = self.options.join_dates;
+        // Where the last number ends: a date unit starting there joins it. Words follow each
+        // other without gaps, so only the word right after a number can start there.
+        let mut number_end = usize::MAX;
+        for t in &words {
+            // Most words start with an ideograph: neither whitespace nor a number, so only
+            // the date unit check is left for them.
+            if (0xE4..=0xE9).contains(&t.word.as_bytes()[0]) {
+                if t.byte_start == number_end && is_date_unit(t.word.as_bytes()) {
+                    let number = tokens.last_mut().expect("a number was pushed");
+                    *number = Token::new(Span::new(number.span.start, base + t.byte_end), number.pos.map(|_| time_tag()));
+                    continue;
+                }
+            } else if is_space(t.word) {
+                continue;
+            } else if join_dates && is_number(t.word) {
+                number_end = t.byte_end;
+            }
+            let tag = if TAGS {
+                match memo.tag(t.word) {
+                    Some(tag) => tag,
+                    None => {
+                        let tag = self.tag_alone(t.word).unwrap_or_else(|| self.tag_in_clause(chunk, t.byte_start, t.byte_end));
+                        memo.insert(t.word, tag);
+                        tag
+                    }
+                }
+            } else {
+                None
+            };
+            tokens.push(token(base, t.byte_start, t.byte_end, tag));
+        }
+        false
+    }
+
+    /// The tag of the word at `start..end` of `chunk` from tagging the clause around it, which
+    /// jieba cuts as it does inside the chunk: it runs between characters that jieba never puts
+    /// in a word, where its blocks of Han characters, letters and digits end.
+    fn tag_in_clause(&self, chunk: &str, start: usize, end: usize) -> Option<PosTag> {
+        let from = chunk[..start].char_indices().rev().find(|&(_, c)| ends_blocks(c)).map_or(0, |(i, c)| i + c.len_utf8());
+        let to = chunk[end..].char_indices().find(|&(_, c)| ends_blocks(c)).map_or(chunk.len(), |(i, _)| end + i);
+        let tagged = self.jieba.tag(&chunk[from..to], self.hmm);
+        let at = tagged.partition_point(|g| g.byte_start < start - from);
+        debug_assert_eq!((tagged[at].byte_start, tagged[at].byte_end), (start - from, end - from));
+        PosTag::new(tagged[at].tag)
+    }
+
+    /// The tag of `word` from tagging it alone, when that keeps it one word: a word's tag in
+    /// jieba depends on the word only (its dictionary tag, or a guess from its characters).
+    fn tag_alone(&self, word: &str) -> Option<Option<PosTag>> {
+        match self.jieba.tag(word, true)[..] {
+            [ref t] if t.word.len() == word.len() => Some(PosTag::new(t.tag)),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `c` is certainly outside the blocks jieba segments (runs of Han characters, ASCII
+/// letters and digits, and `+#&._%-`): other ASCII, general punctuation, CJK punctuation and
+/// full-width forms.
+fn ends_blocks(c: char) -> bool {
+    if c.is_ascii() {
+        !(c.is_ascii_alphanumeric() || matches!(c, '+' | '#' | '&' | '.' | '_' | '%' | '-'))
+    } else {
+        matches!(c, '\u{2000}'..='\u{206F}' | '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}')
+    }
+}
+
+/// How many words a [`TagMemo`] holds before it starts over: a few MB, more than the vocabulary
+/// of a year of news.
+const MEMO_WORDS: usize = 1 << 17;
+
+/// Words and their tags, as jieba tags them: a word's tag depends on the word alone, so a word
+/// met before needs no tagging (which, for a word outside the dictionary, is a Viterbi pass of
+/// jieba's tagging HMM). Words of up to 15 bytes (five Chinese characters), nearly all of them,
+/// are keyed by their bytes packed into an integer, so a lookup neither follows a pointer nor
+/// calls `memcmp`.
+#[derive(Default)]
+struct TagMemo {
+    short: HashMap<u128, Option<PosTag>, FxBuildHasher>,
+    long: HashMap<Box<str>, Option<PosTag>, FxBuildHasher>,
+}
+
+impl TagMemo {
+    /// `word`'s bytes and length in one integer, if it is short enough: read as two words that
+    /// may overlap, the overlap shifted out (no `memcpy` of a variable length).
+    #[inline]
+    fn key(word: &str) -> Option<u128> {
+        let bytes = word.as_bytes();
+        let n = bytes.len();
+        let u32_at = |at: usize| u64::from(u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes")));
+        let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+        let text = match n {
+            0 => 0,
+            1..=3 => u64::from(bytes[0]) | u64::from(bytes[n / 2]) << 8 | u64::from(bytes[n - 1]) << 16,
+            // The second read's first `8 - n` bytes repeat the first read's last ones.
+            4..=7 => u32_at(0) | u32_at(n - 4) >> ((8 - n) * 8) << 32,
+            8..=15 => {
+                let tail = u64_at(n - 8) >> ((16 - n) * 8 - 1) >> 1;
+                return Some(u128::from(u64_at(0)) | u128::from(tail) << 64 | (n as u128) << 120);
+            }
+            _ => return None,
+        };
+        Some(u128::from(text) | (n as u128) << 120)
+    }
+
+    #[inline]
+    fn tag(&self, word: &str) -> Option<Option<PosTag>> {
+        match Self::key(word) {
+            Some(key) => self.short.get(&key).copied(),
+            None => self.long.get(word).copied(),
+        }
+    }
+
+    fn insert(&mut self, word: &str, tag: Option<PosTag>) {
+        if self.short.len() + self.long.len() >= MEMO_WORDS {
+            self.short.clear();
+            self.long.clear();
+        }
+        match Self::key(word) {
+            Some(key) => self.short.insert(key, tag),
+            None => self.long.insert(word.into(), tag),
+        };
+    }
+}
+
+/// `年`, `月`, `日` or `号`, compared as UTF-8.
+#[inline]
+fn is_date_unit(bytes: &[u8]) -> bool {
+    matches!(bytes, [0xE5, 0xB9, 0xB4] | [0xE6, 0x9C, 0x88] | [0xE6, 0x97, 0xA5] | [0xE5, 0x8F, 0xB7])
+}
+
+/// Whether `word` is digits, ASCII or full-width (a number a date unit joins).
+#[inline]
+fn is_number(word: &str) -> bool {
+    // Most words start with neither kind of digit: no decoding for them.
+    matches!(word.as_bytes(), [b'0'..=b'9', ..] | [0xEF, 0xBC, 0x90..=0x99, ..])
+        && word.chars().all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+}
+
+fn time_tag() -> PosTag {
+    PosTag::new("t").expect("a valid tag")
 }
 
 impl Stage for Segment {
@@ -426,5 +603,75 @@ impl Stage for MaxMatch {
         let (sentences, tokens) = self.segment(&doc.text);
         store(doc, "segment-mm", sentences, tokens);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn jieba() -> &'static Jieba {
+        static JIEBA: OnceLock<Jieba> = OnceLock::new();
+        JIEBA.get_or_init(Jieba::new)
+    }
+
+    #[test]
+    fn is_space_agrees_with_unicode_on_every_char() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let word = format!("{c}x");
+            assert_eq!(is_space(&word), c.is_whitespace(), "{c:?} U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn memo_starts_over_when_full() {
+        let mut memo = TagMemo::default();
+        let n = PosTag::new("n");
+        for i in 0..MEMO_WORDS {
+            memo.insert(&format!("词{i}"), n);
+        }
+        assert_eq!(memo.tag("词0"), Some(n));
+        assert_eq!(memo.short.len() + memo.long.len(), MEMO_WORDS);
+        memo.insert("一个十分长的外来新词语", None);
+        assert_eq!(memo.short.len() + memo.long.len(), 1);
+        assert_eq!(memo.tag("词0"), None);
+        assert_eq!(memo.tag("一个十分长的外来新词语"), Some(None));
+    }
+
+    /// Text with numbers, date units, full-width digits and sentence ends, where joins happen.
+    fn dated_text() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "2024", "１１", "５", "3", "年", "月", "日", "号", "年度", "。", "，", "！", " ", "\n", "京津冀", "开会",
+            "ＰＭ２．５", "2.5", "第", "号线",
+        ]);
+        prop::collection::vec(piece, 0..30).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// The stage joins dates while it cuts; `join_dates` over its unjoined tokens, which
+        /// maximum matching and search mode use, must give the same tokens.
+        #[test]
+        fn joining_while_cutting_is_join_dates(text in dated_text(), tags in any::<bool>(), fold_width in any::<bool>()) {
+            let config = SegmentConfig { tags, fold_width, ..SegmentConfig::default() };
+            let joined = Segment::with_jieba(jieba().clone(), &config).segment(&text).1;
+            let mut unjoined = Segment::with_jieba(jieba().clone(), &SegmentConfig { join_dates: false, ..config }).segment(&text).1;
+            join_dates(&text, &mut unjoined, 0);
+            prop_assert_eq!(joined, unjoined);
+        }
+
+        /// Memo keys are one to one: equal exactly for equal words.
+        #[test]
+        fn memo_keys_are_one_to_one(a in "[a京\u{80}\u{10000}]{0,8}", b in "[a京\u{80}\u{10000}]{0,8}") {
+            match (TagMemo::key(&a), TagMemo::key(&b)) {
+                (Some(x), Some(y)) => prop_assert_eq!(x == y, a == b),
+                (x, y) => prop_assert!(x.is_none() && a.len() >= 16 || y.is_none() && b.len() >= 16),
+            }
+        }
     }
 }

@@ -24,6 +24,18 @@ fn stages() -> &'static [Segment] {
     })
 }
 
+/// Stages with nothing of their own added (no width folding, no date joining), HMM off and on,
+/// kept for the whole run so their tag memos fill up across cases.
+fn plain_stages() -> &'static [Segment] {
+    static STAGES: OnceLock<Vec<Segment>> = OnceLock::new();
+    STAGES.get_or_init(|| {
+        [false, true]
+            .into_iter()
+            .map(|hmm| Segment::with_jieba(jieba().clone(), &SegmentConfig { hmm, fold_width: false, join_dates: false, ..SegmentConfig::default() }))
+            .collect()
+    })
+}
+
 fn max_match(direction: Direction) -> MaxMatch {
     MaxMatch::with_jieba(jieba().clone(), &MaxMatchConfig { direction, ..MaxMatchConfig::default() })
 }
@@ -77,6 +89,30 @@ proptest! {
         split_sentences(&text, &mut sentences);
         if let Err(e) = check_spans(&text, &sentences, "sentence") {
             prop_assert!(false, "{e} in {text:?}");
+        }
+    }
+
+    /// Tags come from a memo of words already tagged, and are exactly `Jieba::tag`'s, whether
+    /// the memo is fresh or warm from earlier texts: with nothing of the stage's own added,
+    /// the stage's words and tags are jieba's on the whole text, less whitespace.
+    #[test]
+    fn tags_are_jiebas(text in text(), hmm in any::<bool>()) {
+        let expected: Vec<String> = jieba()
+            .tag(&text, hmm)
+            .iter()
+            .filter(|t| !t.word.starts_with(char::is_whitespace))
+            .map(|t| format!("{}/{}@{}..{}", t.word, t.tag, t.byte_start, t.byte_end))
+            .collect();
+        let config = SegmentConfig { hmm, fold_width: false, join_dates: false, ..SegmentConfig::default() };
+        let fresh = Segment::with_jieba(jieba().clone(), &config);
+        let warm = &plain_stages()[usize::from(hmm)];
+        for stage in [&fresh, warm, &fresh] {
+            let tokens = stage.segment(&text).1;
+            let rendered: Vec<String> = tokens
+                .iter()
+                .map(|t| format!("{}/{}@{}..{}", &text[t.span.range()], t.pos.unwrap(), t.span.start, t.span.end))
+                .collect();
+            prop_assert_eq!(&rendered, &expected);
         }
     }
 
