@@ -19,6 +19,17 @@
 //! standards do; together these lift jieba's F1 on the SIGHAN 2005 gold sets from 0.818 to
 //! 0.830 (PKU) and from 0.813 to 0.834 (MSR) (`cargo xtask eval segment DIR`).
 //!
+//! A key design decision, for speed: `segment` costs little more than jieba's bare `cut`
+//! (`benches/segment.rs`). It cuts runs of whole sentences, up to 4 KiB, in one jieba call
+//! (the same words as one call per sentence: no jieba block crosses a sentence end), and joins
+//! dates as the words come. Tags would otherwise cost several times the cut: jieba's `tag`
+//! guesses the part of speech of every word outside its dictionary with a second HMM, again at
+//! every occurrence. But a word's tag in jieba depends on the word alone, so the stage keeps a
+//! memo of the words it has tagged, looks each cut word up there, and tags only the words it
+//! meets for the first time; its tags are exactly `Jieba::tag`'s. A memo holds up to 131,072
+//! words (a few MB), then starts over; a stage keeps one per thread that segments at once, for
+//! as long as it lives, so a long run pays for tagging a word about once.
+//!
 //! ```
 //! use zhpipe_core::{Document, Stage};
 //! use zhpipe_segment::{Segment, SegmentConfig};
@@ -111,7 +122,8 @@ pub struct SegmentConfig {
     #[serde(default)]
     pub mode: Mode,
     /// Whether tokens carry jieba's part-of-speech tags (`n`, `v`, `ns`, `nr`, `x` for
-    /// punctuation, …).
+    /// punctuation, …). Tagging a word the stage has not met before costs a jieba `tag` of it;
+    /// words met before cost a lookup (see the crate docs).
     #[serde(default = "yes")]
     pub tags: bool,
     /// Whether full-width letters and digits (`２０２１`, `ＰＭ２．５`) are segmented as their
@@ -640,6 +652,22 @@ mod tests {
         assert_eq!(memo.short.len() + memo.long.len(), 1);
         assert_eq!(memo.tag("词0"), None);
         assert_eq!(memo.tag("一个十分长的外来新词语"), Some(None));
+    }
+
+    /// A word that jieba cuts differently alone (`初心` → `初/心`) takes its tag from its
+    /// clause, and the clause's words are jieba's.
+    #[test]
+    fn a_word_cut_differently_alone_is_tagged_in_its_clause() {
+        let stage = Segment::with_jieba(jieba().clone(), &SegmentConfig { fold_width: false, join_dates: false, ..SegmentConfig::default() });
+        for word in ["初心", "两国"] {
+            assert_eq!(stage.tag_alone(word), None, "{word} is cut whole alone");
+        }
+        let text = "深刻认识党的百年奋斗的初心使命，尼中两国复交得到支持。";
+        let words = |tokens: Vec<Token>| tokens.iter().map(|t| format!("{}/{}", &text[t.span.range()], t.pos.unwrap())).collect::<Vec<_>>();
+        let expected: Vec<String> = jieba().tag(text, true).iter().map(|t| format!("{}/{}", t.word, t.tag)).collect();
+        assert!(expected.contains(&"初心/n".to_owned()) && expected.contains(&"两国/ns".to_owned()), "{expected:?}");
+        assert_eq!(words(stage.segment(text).1), expected);
+        assert_eq!(words(stage.segment(text).1), expected, "from the memo");
     }
 
     /// Text with numbers, date units, full-width digits and sentence ends, where joins happen.

@@ -111,6 +111,32 @@ fn golden_segmentation_of_the_samples() {
     }
 }
 
+/// The memo's tags are `Jieba::tag`'s on every sample, with the domain dictionary loaded,
+/// the memo empty (first pass) and full (second pass).
+#[test]
+fn tags_are_jiebas_on_the_samples() {
+    let config = SegmentConfig { user_dictionaries: vec![terms_dict()], fold_width: false, join_dates: false, ..SegmentConfig::default() };
+    let stage = Segment::new(&config).unwrap();
+    for pass in ["empty", "full"] {
+        for (name, text) in samples() {
+            let expected: Vec<String> = stage
+                .jieba()
+                .tag(&text, true)
+                .iter()
+                .filter(|t| !t.word.starts_with(char::is_whitespace))
+                .map(|t| format!("{}/{}@{}", t.word, t.tag, t.byte_start))
+                .collect();
+            let actual: Vec<String> = stage
+                .segment(&text)
+                .1
+                .iter()
+                .map(|t| format!("{}/{}@{}", &text[t.span.range()], t.pos.unwrap(), t.span.start))
+                .collect();
+            assert_eq!(actual, expected, "{name}, memo {pass}");
+        }
+    }
+}
+
 #[test]
 fn each_segmenter_runs_as_a_configured_chain() {
     let mut registry = Registry::new();
