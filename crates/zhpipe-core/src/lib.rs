@@ -48,7 +48,7 @@ mod stage;
 pub use config::{Chain, InputConfig, OutputConfig, PipelineConfig, StageEntry};
 pub use document::{
     Document, EncodingReport, EncodingSource, EntryNames, EntryTable, Label, Mention, MentionTable,
-    Meta, Note, PosTag, Removed, SentenceLabels, Span, Token,
+    MentionWriter, Meta, Note, PosTag, Removed, SentenceLabels, Span, Token,
 };
 pub use error::{ConfigError, StageError, StageErrorKind};
 pub use golden::check_golden;

@@ -536,14 +536,15 @@ impl Gazetteer {
     pub fn find_into(&self, text: &str, tokens: &[Token], out: &mut Vec<Mention>) {
         let first = out.len();
         let table = MentionTable::new(self.entries.clone());
+        let mut writer = table.writer(out);
         let check_tokens = self.rules.token_boundaries && !tokens.is_empty();
-        self.for_each_match(text, |start, end, value| {
+        self.for_each_match(text, #[inline(always)] |start, end, value| {
             if value & flags::BLOCK != 0 {
                 return;
             }
             let entry = (value & flags::ENTRY_MASK) as usize;
             if value & flags::COMMON != 0
-                && !self.common_word_counts(entry, start, end, tokens, &out[first..])
+                && !self.common_word_counts(entry, start, end, tokens, writer.written())
             {
                 return;
             }
@@ -554,12 +555,9 @@ impl Gazetteer {
             if value & flags::WITHIN_TOKEN != 0 && straddles_tokens(tokens, start, end) {
                 return;
             }
-            out.push(Mention::in_table(
-                Span::new(start, end),
-                &table,
-                entry as u32,
-            ));
+            writer.push(Span::new(start, end), entry as u32);
         });
+        drop(writer);
         if self.options.overlapping {
             // Engines report overlapping matches by end; mentions are ordered by span.
             out[first..].sort_unstable_by_key(|m| (m.span.start, m.span.end));
