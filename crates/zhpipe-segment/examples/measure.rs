@@ -1,0 +1,101 @@
+//! The stage beside bare jieba on one text, measured two ways the shared, noisy benchmark
+//! machine cannot blur: instruction counts and best-of-many times.
+//!
+//! - `measure SETTING [FILE]` runs one setting once, for callgrind to count:
+//!   `valgrind --tool=callgrind --toggle-collect='*measured*' target/release/examples/measure SETTING [FILE]`.
+//!   Settings: `cut`, `tag`, `untagged`, `tagged` (a new stage, its memo empty),
+//!   `tagged-warm` (the memo filled by a first pass, not counted); `-nohmm` after any of them
+//!   turns the HMM off.
+//! - `measure time [FILE]` runs bare `cut` and `tag`, the stage untagged, tagged with a warm
+//!   memo and tagged with a new stage, 15 interleaved rounds, and prints each one's best time.
+//!
+//! FILE is a UTF-8 text; by default, the samples repeated to 1 MiB (as in `benches/segment.rs`).
+//! `cargo build --release -p zhpipe-segment --example measure` first.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use jieba_rs::Jieba;
+use zhpipe_segment::{Segment, SegmentConfig};
+
+/// What callgrind counts (`--toggle-collect='*measured*'`): `f` and nothing of the setup.
+#[inline(never)]
+fn measured(f: &dyn Fn() -> usize) -> usize {
+    f()
+}
+
+type Run<'a> = (&'a str, Box<dyn Fn() -> usize + 'a>);
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let setting = args.get(1).map(String::as_str).unwrap_or("time");
+    let text = match args.get(2) {
+        Some(path) => std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}")),
+        None => samples(1 << 20),
+    };
+    let jieba = Jieba::new();
+    // jieba's tagging model loads on first use: not part of what is measured.
+    let warm_up = text.char_indices().nth(5000).map_or(text.len(), |(i, _)| i);
+    jieba.tag(&text[..warm_up], true);
+    let hmm = !setting.ends_with("-nohmm");
+    let stage = |tags| Segment::with_jieba(jieba.clone(), &SegmentConfig { hmm, tags, ..SegmentConfig::default() });
+    if setting == "time" {
+        let untagged = stage(false);
+        let tagged = stage(true);
+        let runs: Vec<Run> = vec![
+            ("cut", Box::new(|| jieba.cut(&text, hmm).len())),
+            ("tag", Box::new(|| jieba.tag(&text, hmm).len())),
+            ("untagged", Box::new(|| untagged.segment(&text).1.len())),
+            ("tagged-warm", Box::new(|| tagged.segment(&text).1.len())),
+            ("tagged-cold", Box::new(|| stage(true).segment(&text).1.len())),
+        ];
+        let mut best = vec![f64::MAX; runs.len()];
+        for _ in 0..15 {
+            for ((_, run), best) in runs.iter().zip(&mut best) {
+                let start = Instant::now();
+                black_box(run());
+                *best = best.min(start.elapsed().as_secs_f64());
+            }
+        }
+        for ((name, _), best_time) in runs.iter().zip(&best) {
+            let mib_s = text.len() as f64 / best_time / f64::from(1 << 20);
+            println!("{name:12} {mib_s:6.1} MiB/s  {:.3} of cut", best[0] / best_time);
+        }
+        return;
+    }
+    let tokens = match setting.trim_end_matches("-nohmm") {
+        "cut" => measured(&|| jieba.cut(&text, hmm).len()),
+        "tag" => measured(&|| jieba.tag(&text, hmm).len()),
+        "untagged" => {
+            let stage = stage(false);
+            measured(&|| stage.segment(&text).1.len())
+        }
+        "tagged" => {
+            let stage = stage(true);
+            measured(&|| stage.segment(&text).1.len())
+        }
+        "tagged-warm" => {
+            let stage = stage(true);
+            stage.segment(&text);
+            measured(&|| stage.segment(&text).1.len())
+        }
+        other => panic!("unknown setting {other}"),
+    };
+    println!("{setting}: {tokens} tokens over {} bytes", text.len());
+}
+
+/// The bundled samples, repeated to at least `min_bytes`.
+fn samples(min_bytes: usize) -> String {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../corpus/samples");
+    let mut paths: Vec<_> = std::fs::read_dir(dir).expect("corpus/samples").map(|e| e.expect("an entry").path()).collect();
+    paths.sort();
+    let docs: Vec<String> = paths.iter().map(|p| std::fs::read_to_string(p).expect("UTF-8 samples")).collect();
+    let mut text = String::new();
+    while text.len() < min_bytes {
+        for doc in &docs {
+            text.push_str(doc);
+            text.push('\n');
+        }
+    }
+    text
+}
