@@ -1,4 +1,4 @@
-//! `cargo xtask train classify [--data FILE] [--out FILE] [--themes FILE] [--config FILE]`:
+//! `cargo xtask train classify [--data FILE] [--add FILES] [--out FILE] [--themes FILE] [--config FILE]`:
 //! trains the classify stage's linear model from labelled JSONL and writes the model file.
 
 mod common;
@@ -6,10 +6,13 @@ mod common;
 use zhpipe_classify::{Taxonomy, TrainOptions, TrainedModel};
 
 const USAGE: &str = "\
-usage: cargo xtask train classify [--data FILE] [--out FILE] [--themes FILE] [--config FILE]
+usage: cargo xtask train classify [--data FILE] [--add FILES] [--out FILE] [--themes FILE] [--config FILE]
 
   --data FILE    labelled JSONL, one {\"doc\", \"text\", \"labels\"} per line
                  (default: corpus/labels/samples.jsonl)
+  --add FILES    more labelled JSONL, comma-separated, trained on with --data; a model trained
+                 on text that may not be redistributed should be written elsewhere with --out,
+                 not over the shipped dictionaries/themes.model
   --out FILE     the model file to write (default: dictionaries/themes.model)
   --themes FILE  the taxonomy the labels must belong to (default: dictionaries/themes.toml)
   --config FILE  the pipeline whose `segment` and `gazetteer` stages prepare the text, so
@@ -17,7 +20,7 @@ usage: cargo xtask train classify [--data FILE] [--out FILE] [--themes FILE] [--
                  (default: pipeline.toml)";
 
 fn main() {
-    let args = common::parse_args(USAGE, &["data", "out", "themes", "config"]);
+    let args = common::parse_args(USAGE, &["data", "add", "out", "themes", "config"]);
     if let Err(message) = run(&args) {
         eprintln!("train classify: {message}");
         std::process::exit(1);
@@ -30,7 +33,7 @@ fn run(args: &std::collections::BTreeMap<String, String>) -> Result<(), String> 
     let themes = common::path_or(args.get("themes"), "dictionaries/themes.toml");
     let config = common::path_or(args.get("config"), "pipeline.toml");
     let taxonomy = Taxonomy::load(&themes).map_err(|e| e.to_string())?;
-    let records = common::read_labelled(&data, &taxonomy)?;
+    let (records, _) = common::read_training(&data, args.get("add"), &taxonomy)?;
     let preprocess = common::Preprocess::from_pipeline(&config);
     let docs: Vec<_> = records.iter().map(|r| preprocess.document(r)).collect();
     let examples = common::examples(&records, &docs);

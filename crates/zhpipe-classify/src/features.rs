@@ -165,8 +165,6 @@ pub(crate) fn first_invalid_sentence(doc: &Document) -> Option<Span> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
     use zhpipe_core::{Mention, Token};
 
@@ -185,13 +183,7 @@ mod tests {
             .iter()
             .map(|&(s, e)| Token::new(Span::new(s, e), None))
             .collect();
-        let mention = |s, e, kind: &str| Mention {
-            span: Span::new(s, e),
-            id: Arc::from("x"),
-            kind: Arc::from(kind),
-            name: Arc::from("x"),
-            dictionary: Arc::from("places"),
-        };
+        let mention = |s, e, kind: &str| Mention::new(Span::new(s, e), "x", kind, "x", "places");
         doc.mentions = vec![mention(6, 18, "new_area"), mention(21, 27, "province")];
         doc.layers |= Layers::SENTENCES | Layers::TOKENS | Layers::MENTIONS;
         let views = SentenceView::of_document(&doc);

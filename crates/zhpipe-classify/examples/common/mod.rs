@@ -77,6 +77,19 @@ pub fn read_labelled(path: &Path, taxonomy: &Taxonomy) -> Result<Vec<Labelled>, 
     Ok(out)
 }
 
+/// `--data` plus every file of `--add` (comma-separated): the labelled sentences to train on.
+/// `--add` is for local sets that may not be redistributed (they never reach a shipped model
+/// unless a user trains one on them).
+pub fn read_training(data: &Path, add: Option<&String>, taxonomy: &Taxonomy) -> Result<(Vec<Labelled>, String), String> {
+    let mut records = read_labelled(data, taxonomy)?;
+    let mut names = vec![data.display().to_string()];
+    for extra in add.into_iter().flat_map(|a| a.split(',')).filter(|a| !a.is_empty()) {
+        records.extend(read_labelled(Path::new(extra), taxonomy)?);
+        names.push(extra.to_owned());
+    }
+    Ok((records, names.join(" + ")))
+}
+
 /// The stages that run before classify: `segment` and `gazetteer` as configured in a pipeline
 /// file, so that the features seen in training are the ones the pipeline will produce. A stage
 /// that cannot be built (e.g. its dictionaries are missing) is left out with a warning.
