@@ -6,8 +6,10 @@
 //!   Settings: `cut`, `tag`, `untagged`, `tagged` (a new stage, its memo empty),
 //!   `tagged-warm` (the memo filled by a first pass, not counted); `-nohmm` after any of them
 //!   turns the HMM off.
-//! - `measure time [FILE]` runs bare `cut` and `tag`, the stage untagged, tagged with a warm
-//!   memo and tagged with a new stage, 15 interleaved rounds, and prints each one's best time.
+//! - `measure time [FILE]` runs bare `cut` and `tag` over the whole text, `cut` over it in
+//!   documents of 8 KiB (as `benches/segment.rs` does), and the stage untagged over the whole
+//!   text and over the documents, tagged with a warm memo and tagged with a new stage, over the
+//!   documents: 15 interleaved rounds, each one's best time; `time-nohmm` with the HMM off.
 //!
 //! FILE is a UTF-8 text; by default, the samples repeated to 1 MiB (as in `benches/segment.rs`).
 //! `cargo build --release -p zhpipe-segment --example measure` first.
@@ -39,15 +41,19 @@ fn main() {
     jieba.tag(&text[..warm_up], true);
     let hmm = !setting.ends_with("-nohmm");
     let stage = |tags| Segment::with_jieba(jieba.clone(), &SegmentConfig { hmm, tags, ..SegmentConfig::default() });
-    if setting == "time" {
+    if setting.trim_end_matches("-nohmm") == "time" {
         let untagged = stage(false);
         let tagged = stage(true);
+        let docs = documents(&text, 8 << 10);
+        let per_doc = |stage: &Segment| docs.iter().map(|doc| stage.segment(doc).1.len()).sum();
         let runs: Vec<Run> = vec![
             ("cut", Box::new(|| jieba.cut(&text, hmm).len())),
+            ("cut-docs", Box::new(|| docs.iter().map(|doc| jieba.cut(doc, hmm).len()).sum())),
             ("tag", Box::new(|| jieba.tag(&text, hmm).len())),
             ("untagged", Box::new(|| untagged.segment(&text).1.len())),
-            ("tagged-warm", Box::new(|| tagged.segment(&text).1.len())),
-            ("tagged-cold", Box::new(|| stage(true).segment(&text).1.len())),
+            ("untagged-docs", Box::new(|| per_doc(&untagged))),
+            ("tagged-docs", Box::new(|| per_doc(&tagged))),
+            ("tagged-cold-docs", Box::new(|| per_doc(&stage(true)))),
         ];
         let mut best = vec![f64::MAX; runs.len()];
         for _ in 0..15 {
@@ -59,7 +65,7 @@ fn main() {
         }
         for ((name, _), best_time) in runs.iter().zip(&best) {
             let mib_s = text.len() as f64 / best_time / f64::from(1 << 20);
-            println!("{name:12} {mib_s:6.1} MiB/s  {:.3} of cut", best[0] / best_time);
+            println!("{name:16} {mib_s:6.1} MiB/s  {:.3} of cut  {:.3} of cut-docs", best[0] / best_time, best[1] / best_time);
         }
         return;
     }
@@ -82,6 +88,20 @@ fn main() {
         other => panic!("unknown setting {other}"),
     };
     println!("{setting}: {tokens} tokens over {} bytes", text.len());
+}
+
+/// `text` in documents of at least `size` bytes, cut after a line end.
+fn documents(text: &str, size: usize) -> Vec<String> {
+    let mut docs = vec![String::new()];
+    for line in text.split_inclusive('\n') {
+        let doc = docs.last_mut().expect("never empty");
+        doc.push_str(line);
+        if doc.len() >= size {
+            docs.push(String::new());
+        }
+    }
+    docs.retain(|doc| !doc.is_empty());
+    docs
 }
 
 /// The bundled samples, repeated to at least `min_bytes`.
