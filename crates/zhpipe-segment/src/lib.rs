@@ -19,16 +19,16 @@
 //! standards do; together these lift jieba's F1 on the SIGHAN 2005 gold sets from 0.818 to
 //! 0.830 (PKU) and from 0.813 to 0.834 (MSR) (`cargo xtask eval segment DIR`).
 //!
-//! A key design decision, for speed: `segment` costs little more than jieba's bare `cut`
-//! (`benches/segment.rs`). It cuts runs of whole sentences, up to 4 KiB, in one jieba call
-//! (the same words as one call per sentence: no jieba block crosses a sentence end), and joins
-//! dates as the words come. Tags would otherwise cost several times the cut: jieba's `tag`
+//! A key design decision, for speed: `segment` adds little to jieba's own `cut` (measured in
+//! `benches/segment.rs` and `examples/measure.rs`). It cuts runs of whole sentences, up to
+//! 4 KiB, in one jieba call (the same words as one call per sentence: no jieba block crosses a
+//! sentence end), and joins dates as the words come. Tags would otherwise cost several times the cut: jieba's `tag`
 //! guesses the part of speech of every word outside its dictionary with a second HMM, again at
 //! every occurrence. But a word's tag in jieba depends on the word alone, so the stage keeps a
 //! memo of the words it has tagged, looks each cut word up there, and tags only the words it
 //! meets for the first time; its tags are exactly `Jieba::tag`'s. A memo holds up to 131,072
-//! words (a few MB), then starts over; a stage keeps one per thread that segments at once, for
-//! as long as it lives, so a long run pays for tagging a word about once.
+//! words (8 MB at most), then starts over; a stage keeps one per thread that segments at once,
+//! for as long as it lives, so a long run pays for tagging a word about once.
 //!
 //! ```
 //! use zhpipe_core::{Document, Stage};
@@ -467,8 +467,8 @@ fn ends_blocks(c: char) -> bool {
     }
 }
 
-/// How many words a [`TagMemo`] holds before it starts over: a few MB, more than the vocabulary
-/// of a year of news.
+/// How many words a [`TagMemo`] holds before it starts over: more than the vocabulary of a
+/// year of news, in 8 MB of table (2^18 slots of 32 bytes).
 const MEMO_WORDS: usize = 1 << 17;
 
 /// Words and their tags, as jieba tags them: a word's tag depends on the word alone, so a word
