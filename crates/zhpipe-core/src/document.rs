@@ -296,13 +296,27 @@ impl MentionWriter<'_> {
     #[inline]
     pub fn push(&mut self, span: Span, entry: u32) {
         if self.credit == 0 {
-            self.table.add_references(CREDIT);
-            self.credit = CREDIT;
+            self.refill();
         }
         self.credit -= 1;
-        // A copy of the handle without counting: the credit taken above counts it.
+        // A copy of the handle without counting: the credit taken by `refill` counts it.
         let table = MentionTable { shared: self.table.shared };
-        self.out.push(Mention { span, entry, table });
+        let len = self.out.len();
+        // SAFETY: `refill` reserved room for as many mentions as there is credit, and the
+        // vector is borrowed by the writer alone.
+        unsafe {
+            self.out.as_mut_ptr().add(len).write(Mention { span, entry, table });
+            self.out.set_len(len + 1);
+        }
+    }
+
+    /// Counts references and reserves room for the next [`CREDIT`] mentions.
+    #[cold]
+    #[inline(never)]
+    fn refill(&mut self) {
+        self.out.reserve(CREDIT);
+        self.table.add_references(CREDIT);
+        self.credit = CREDIT;
     }
 
     /// The mentions appended so far.

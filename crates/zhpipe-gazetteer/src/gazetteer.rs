@@ -538,25 +538,32 @@ impl Gazetteer {
         let table = MentionTable::new(self.entries.clone());
         let mut writer = table.writer(out);
         let check_tokens = self.rules.token_boundaries && !tokens.is_empty();
-        self.for_each_match(text, #[inline(always)] |start, end, value| {
-            if value & flags::BLOCK != 0 {
-                return;
-            }
-            let entry = (value & flags::ENTRY_MASK) as usize;
-            if value & flags::COMMON != 0
-                && !self.common_word_counts(entry, start, end, tokens, writer.written())
-            {
-                return;
-            }
-            if check_tokens && !(is_token_boundary(tokens, start) && is_token_boundary(tokens, end))
-            {
-                return;
-            }
-            if value & flags::WITHIN_TOKEN != 0 && straddles_tokens(tokens, start, end) {
-                return;
-            }
-            writer.push(Span::new(start, end), entry as u32);
-        });
+        // Inlined into each engine's loop: a call per match would keep the iterator's state in
+        // memory rather than registers (daachorse's own iterator says as much).
+        self.for_each_match(
+            text,
+            #[inline(always)]
+            |start, end, value| {
+                if value & flags::BLOCK != 0 {
+                    return;
+                }
+                let entry = (value & flags::ENTRY_MASK) as usize;
+                if value & flags::COMMON != 0
+                    && !self.common_word_counts(entry, start, end, tokens, writer.written())
+                {
+                    return;
+                }
+                if check_tokens
+                    && !(is_token_boundary(tokens, start) && is_token_boundary(tokens, end))
+                {
+                    return;
+                }
+                if value & flags::WITHIN_TOKEN != 0 && straddles_tokens(tokens, start, end) {
+                    return;
+                }
+                writer.push(Span::new(start, end), entry as u32);
+            },
+        );
         drop(writer);
         if self.options.overlapping {
             // Engines report overlapping matches by end; mentions are ordered by span.
