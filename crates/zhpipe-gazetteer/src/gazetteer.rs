@@ -544,6 +544,13 @@ impl Gazetteer {
             text,
             #[inline(always)]
             |start, end, value| {
+                // Nearly every match of a large word list has no flag and no rule to pass: one
+                // test for all of them.
+                const RULED: u32 = flags::BLOCK | flags::COMMON | flags::WITHIN_TOKEN;
+                if value & RULED == 0 && !check_tokens {
+                    writer.push(Span::new(start, end), value & flags::ENTRY_MASK);
+                    return;
+                }
                 if value & flags::BLOCK != 0 {
                     return;
                 }
