@@ -3,9 +3,10 @@
 //!
 //! A key design decision: the automaton's value for a surface *is* the entry index (with its
 //! flag bits), and a mention is that index into the entry table, which the mentions of one call
-//! share ([`MentionTable`]). So a match becomes a mention without touching the entry or copying
-//! a string (with a 350,000-word list nearly every word is a match, and anything done per match
-//! costs as much as the automaton itself), and loading a 350,000-entry gazetteer allocates a
+//! share and count in bulk ([`MentionTable`]). So a match becomes a mention without touching the
+//! entry, copying a string or counting a reference (with a 350,000-word list nearly every word is
+//! a match: when each mention shared four counted strings, the stage ran at a third of its
+//! engine's speed), and loading a 350,000-entry gazetteer allocates a
 //! handful of buffers rather than a million strings: names are read from the table only when a
 //! record is written.
 

@@ -12,6 +12,12 @@
 //! over the place inside it (北京大学 is an organisation, not 北京). Short aliases (冀) are only
 //! matched when enabled, and place names that are also common words (和平, 东方) only in context.
 //!
+//! A mention ([`zhpipe_core::Mention`]) is a span and the index of its entry in the compiled
+//! table, which the mentions of one document share and count in bulk: building one copies no
+//! string and touches no entry, so the stage keeps close to its engine's speed even with a
+//! 350,000-word list, where nearly every word of the text is a mention. Names are read from the
+//! table when a record is written.
+//!
 //! ```
 //! use zhpipe_gazetteer::{CompileOptions, Gazetteer, Source};
 //!
