@@ -229,7 +229,10 @@ impl MentionTable {
 
     /// A writer appending mentions of this table to `out`.
     pub fn writer<'a>(&'a self, out: &'a mut Vec<Mention>) -> MentionWriter<'a> {
-        MentionWriter { table: self, first: out.len(), out, credit: 0 }
+        let first = out.len();
+        // SAFETY: one past the last mention is within (or one past) the buffer.
+        let next = unsafe { out.as_mut_ptr().add(first) };
+        MentionWriter { table: self, first, out, next, credit: 0 }
     }
 
     fn add_references(&self, n: usize) {
@@ -287,7 +290,10 @@ pub struct MentionWriter<'a> {
     table: &'a MentionTable,
     out: &'a mut Vec<Mention>,
     first: usize,
-    /// References counted and not yet given to a mention.
+    /// Where the next mention goes: `out`'s length counts the mentions written only when the
+    /// writer refills or is dropped, so that a mention is one write and one increment.
+    next: *mut Mention,
+    /// References counted, and room reserved, for this many more mentions.
     credit: usize,
 }
 
@@ -301,32 +307,47 @@ impl MentionWriter<'_> {
         self.credit -= 1;
         // A copy of the handle without counting: the credit taken by `refill` counts it.
         let table = MentionTable { shared: self.table.shared };
-        let len = self.out.len();
         // SAFETY: `refill` reserved room for as many mentions as there is credit, and the
         // vector is borrowed by the writer alone.
         unsafe {
-            self.out.as_mut_ptr().add(len).write(Mention { span, entry, table });
-            self.out.set_len(len + 1);
+            self.next.write(Mention { span, entry, table });
+            self.next = self.next.add(1);
         }
+    }
+
+    /// The length of `out` with the mentions written so far.
+    fn len(&self) -> usize {
+        // SAFETY: `next` points into (or one past) `out`'s buffer.
+        unsafe { self.next.offset_from(self.out.as_ptr()) as usize }
     }
 
     /// Counts references and reserves room for the next [`CREDIT`] mentions.
     #[cold]
     #[inline(never)]
     fn refill(&mut self) {
+        let len = self.len();
+        // SAFETY: the mentions up to `len` are written.
+        unsafe { self.out.set_len(len) };
         self.out.reserve(CREDIT);
         self.table.add_references(CREDIT);
         self.credit = CREDIT;
+        // SAFETY: `len` is within the (possibly moved) buffer.
+        self.next = unsafe { self.out.as_mut_ptr().add(len) };
     }
 
     /// The mentions appended so far.
     pub fn written(&self) -> &[Mention] {
-        &self.out[self.first..]
+        let len = self.len();
+        // SAFETY: the mentions from `first` to `len` are written, and borrowed with `self`.
+        unsafe { std::slice::from_raw_parts(self.out.as_ptr().add(self.first), len - self.first) }
     }
 }
 
 impl Drop for MentionWriter<'_> {
     fn drop(&mut self) {
+        let len = self.len();
+        // SAFETY: the mentions up to `len` are written; the vector owns them from here on.
+        unsafe { self.out.set_len(len) };
         if self.credit > 0 {
             // The writer's table handle holds a reference of its own, so this is never the last.
             self.table.release(self.credit);
