@@ -1,4 +1,4 @@
-//! Shared helpers of the criterion benchmarks: the benchmark corpus.
+//! Shared helpers of the criterion benchmarks and measuring examples: the benchmark corpus.
 //!
 //! Benchmarks read their corpus from the directory in `ZHPIPE_BENCH_CORPUS` (any tree of UTF-8
 //! text files, e.g. a local copy of a news-transcript collection that may not be redistributed)
@@ -36,6 +36,21 @@ pub fn corpus(min_bytes: usize) -> (String, String) {
         }
     }
     (text, label)
+}
+
+/// `text` in documents of at least `size` bytes (the last may be shorter), cut after a line end:
+/// the corpus as a pipeline sees it, one article at a time.
+pub fn documents(text: &str, size: usize) -> Vec<String> {
+    let mut docs = vec![String::new()];
+    for line in text.split_inclusive('\n') {
+        let doc = docs.last_mut().expect("never empty");
+        doc.push_str(line);
+        if doc.len() >= size {
+            docs.push(String::new());
+        }
+    }
+    docs.retain(|doc| !doc.is_empty());
+    docs
 }
 
 fn read_tree(dir: &Path) -> Vec<(String, String)> {

@@ -34,7 +34,7 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(text.len() as u64));
     group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
 
-    let docs = documents(&text, DOC_BYTES);
+    let docs = zhpipe_benches::documents(&text, DOC_BYTES);
     for hmm in [true, false] {
         let setting = if hmm { "hmm" } else { "no-hmm" };
         let words = jieba.cut(&text, hmm).len();
@@ -102,20 +102,6 @@ fn bench(c: &mut Criterion) {
 
 /// The size of a news article: documents are cut at the first line end past it.
 const DOC_BYTES: usize = 8 << 10;
-
-/// `text` in documents of at least `size` bytes (the last may be shorter), cut after a line end.
-fn documents(text: &str, size: usize) -> Vec<String> {
-    let mut docs = vec![String::new()];
-    for line in text.split_inclusive('\n') {
-        let doc = docs.last_mut().expect("never empty");
-        doc.push_str(line);
-        if doc.len() >= size {
-            docs.push(String::new());
-        }
-    }
-    docs.retain(|doc| !doc.is_empty());
-    docs
-}
 
 /// Runs `stage` over each of `docs` as a document of its own and counts their tokens; each
 /// document is dropped before the next, as in a pipeline. Making the document (a copy of 8 KiB)

@@ -1,18 +1,19 @@
 //! The stage beside bare jieba on one text, measured two ways the shared, noisy benchmark
 //! machine cannot blur: instruction counts and best-of-many times.
 //!
-//! - `measure SETTING [FILE]` runs one setting once, for callgrind to count:
-//!   `valgrind --tool=callgrind --toggle-collect='*measured*' target/release/examples/measure SETTING [FILE]`.
+//! - `segment_measure SETTING [FILE]` runs one setting once, for callgrind to count:
+//!   `valgrind --tool=callgrind --toggle-collect='*measured*' target/release/examples/segment_measure SETTING [FILE]`.
 //!   Settings: `cut`, `tag`, `untagged`, `tagged` (a new stage, its memo empty),
 //!   `tagged-warm` (the memo filled by a first pass, not counted); `-nohmm` after any of them
 //!   turns the HMM off.
-//! - `measure time [FILE]` runs bare `cut` and `tag` over the whole text, `cut` over it in
-//!   documents of 8 KiB (as `benches/segment.rs` does), and the stage untagged over the whole
+//! - `segment_measure time [FILE]` runs bare `cut` and `tag` over the whole text, `cut` over it in
+//!   documents of 8 KiB (as `segment.rs` does), and the stage untagged over the whole
 //!   text and over the documents, tagged with a warm memo and tagged with a new stage, over the
 //!   documents: 15 interleaved rounds, each one's best time; `time-nohmm` with the HMM off.
 //!
-//! FILE is a UTF-8 text; by default, the samples repeated to 1 MiB (as in `benches/segment.rs`).
-//! `cargo build --release -p zhpipe-segment --example measure` first.
+//! FILE is a UTF-8 text; by default, the benchmark corpus (`ZHPIPE_BENCH_CORPUS`, else the
+//! samples) repeated to 1 MiB, as in `benches/segment.rs`.
+//! `cargo build --release -p zhpipe-benches --example segment_measure` first.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -33,7 +34,7 @@ fn main() {
     let setting = args.get(1).map(String::as_str).unwrap_or("time");
     let text = match args.get(2) {
         Some(path) => std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}")),
-        None => samples(1 << 20),
+        None => zhpipe_benches::corpus(1 << 20).0,
     };
     let jieba = Jieba::new();
     // jieba's tagging model loads on first use: not part of what is measured.
@@ -44,7 +45,7 @@ fn main() {
     if setting.trim_end_matches("-nohmm") == "time" {
         let untagged = stage(false);
         let tagged = stage(true);
-        let docs = documents(&text, 8 << 10);
+        let docs = zhpipe_benches::documents(&text, 8 << 10);
         let per_doc = |stage: &Segment| docs.iter().map(|doc| stage.segment(doc).1.len()).sum();
         let runs: Vec<Run> = vec![
             ("cut", Box::new(|| jieba.cut(&text, hmm).len())),
@@ -88,34 +89,4 @@ fn main() {
         other => panic!("unknown setting {other}"),
     };
     println!("{setting}: {tokens} tokens over {} bytes", text.len());
-}
-
-/// `text` in documents of at least `size` bytes, cut after a line end.
-fn documents(text: &str, size: usize) -> Vec<String> {
-    let mut docs = vec![String::new()];
-    for line in text.split_inclusive('\n') {
-        let doc = docs.last_mut().expect("never empty");
-        doc.push_str(line);
-        if doc.len() >= size {
-            docs.push(String::new());
-        }
-    }
-    docs.retain(|doc| !doc.is_empty());
-    docs
-}
-
-/// The bundled samples, repeated to at least `min_bytes`.
-fn samples(min_bytes: usize) -> String {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../corpus/samples");
-    let mut paths: Vec<_> = std::fs::read_dir(dir).expect("corpus/samples").map(|e| e.expect("an entry").path()).collect();
-    paths.sort();
-    let docs: Vec<String> = paths.iter().map(|p| std::fs::read_to_string(p).expect("UTF-8 samples")).collect();
-    let mut text = String::new();
-    while text.len() < min_bytes {
-        for doc in &docs {
-            text.push_str(doc);
-            text.push('\n');
-        }
-    }
-    text
 }
