@@ -335,6 +335,9 @@ pub struct Segment {
     memos: Mutex<Vec<TagMemo>>,
 }
 
+/// Two characters in no dictionary, so that tagging them needs the model for unknown words.
+const UNKNOWN_WORD: &str = "㐀㐁";
+
 impl Segment {
     /// Builds the stage, loading jieba's dictionary and the user dictionaries (paths as given).
     pub fn new(config: &SegmentConfig) -> Result<Self, ConfigError> {
@@ -345,6 +348,11 @@ impl Segment {
     /// then not read again), so that several settings can share one dictionary load.
     pub fn with_jieba(jieba: Jieba, config: &SegmentConfig) -> Self {
         let options = Options { fold_width: config.fold_width, join_dates: config.join_dates };
+        if config.tags {
+            // jieba-rs decompresses its part-of-speech model for unknown words on first use
+            // (~20 ms, once per process): pay it here, not in the first document's time.
+            jieba.tag(UNKNOWN_WORD, true);
+        }
         Self { jieba, hmm: config.hmm, mode: config.mode, tags: config.tags, options, memos: Mutex::default() }
     }
 
@@ -629,6 +637,14 @@ mod tests {
     fn jieba() -> &'static Jieba {
         static JIEBA: OnceLock<Jieba> = OnceLock::new();
         JIEBA.get_or_init(Jieba::new)
+    }
+
+    #[test]
+    fn the_warm_up_word_reaches_the_model_for_unknown_words() {
+        // Only a Han word outside the dictionary makes jieba-rs load that model.
+        let tags = jieba().tag(UNKNOWN_WORD, true);
+        let unknown = |word: &str| !jieba().has_word(word) && word.chars().all(|c| ('\u{3400}'..='\u{4dbf}').contains(&c));
+        assert!(tags.iter().any(|t| unknown(t.word)), "{tags:?}");
     }
 
     #[test]
