@@ -24,10 +24,7 @@ fn bench(c: &mut Criterion) {
     let model_path = zhpipe_benches::repo_root().join("dictionaries/themes.model");
     let models = [
         ("lexicon", Classifier::Lexicon(LexiconModel::new(Taxonomy::bundled()))),
-        (
-            "trained",
-            Classifier::Trained(TrainedModel::load(&model_path).unwrap_or_else(|e| panic!("{e}"))),
-        ),
+        ("trained", Classifier::Trained(TrainedModel::load(&model_path).unwrap_or_else(|e| panic!("{e}")))),
     ];
     let mut group = c.benchmark_group(format!("classify/{label}"));
     group.throughput(Throughput::Elements(sentences as u64));

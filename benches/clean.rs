@@ -65,23 +65,11 @@ fn bench(c: &mut Criterion) {
     let plain = documents(&text, 10_000);
     let html: Vec<String> = plain.iter().map(|d| as_html(d)).collect();
 
-    let text_stage = Clean::new(
-        &CleanConfig {
-            html: HtmlMode::Never,
-            ..CleanConfig::default()
-        },
-        ".".as_ref(),
-    )
-    .unwrap();
+    let text_stage =
+        Clean::new(&CleanConfig { html: HtmlMode::Never, ..CleanConfig::default() }, ".".as_ref()).unwrap();
     let html_stage = Clean::bundled();
-    let whole_page_stage = Clean::new(
-        &CleanConfig {
-            extract_main: false,
-            ..CleanConfig::default()
-        },
-        ".".as_ref(),
-    )
-    .unwrap();
+    let whole_page_stage =
+        Clean::new(&CleanConfig { extract_main: false, ..CleanConfig::default() }, ".".as_ref()).unwrap();
 
     // Built and run once outside the timed loop: the expected output sizes.
     let expected_plain = run(&text_stage, &plain);
@@ -92,31 +80,19 @@ fn bench(c: &mut Criterion) {
     assert!(expected_whole_page >= expected_html);
 
     let mut group = c.benchmark_group(format!("clean/{label}"));
-    group
-        .sample_size(10)
-        .measurement_time(Duration::from_secs(4))
-        .warm_up_time(Duration::from_secs(1));
+    group.sample_size(10).measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1));
 
-    group.throughput(Throughput::Bytes(
-        plain.iter().map(String::len).sum::<usize>() as u64,
-    ));
+    group.throughput(Throughput::Bytes(plain.iter().map(String::len).sum::<usize>() as u64));
     group.bench_function("plain-text", |b| {
         b.iter(|| assert_eq!(run(&text_stage, black_box(&plain)), expected_plain));
     });
 
-    group.throughput(Throughput::Bytes(
-        html.iter().map(String::len).sum::<usize>() as u64,
-    ));
+    group.throughput(Throughput::Bytes(html.iter().map(String::len).sum::<usize>() as u64));
     group.bench_function("html", |b| {
         b.iter(|| assert_eq!(run(&html_stage, black_box(&html)), expected_html));
     });
     group.bench_function("html-whole-page", |b| {
-        b.iter(|| {
-            assert_eq!(
-                run(&whole_page_stage, black_box(&html)),
-                expected_whole_page
-            )
-        });
+        b.iter(|| assert_eq!(run(&whole_page_stage, black_box(&html)), expected_whole_page));
     });
     group.finish();
 }

@@ -35,7 +35,9 @@ fn throughput(c: &mut Criterion) {
     let stage = Decode::new(DecodeConfig::default()).expect("the default config builds");
     let mut group = c.benchmark_group("decode");
     group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    for (name, encoding, expected_name) in [("utf-8", UTF_8, "UTF-8"), ("gb18030", GB18030, "GB18030"), ("big5", BIG5, "Big5")] {
+    for (name, encoding, expected_name) in
+        [("utf-8", UTF_8, "UTF-8"), ("gb18030", GB18030, "GB18030"), ("big5", BIG5, "Big5")]
+    {
         let (text, bytes) = input(encoding, &corpus);
         // The stage must get it right before its speed means anything.
         let decoded = stage.decode(&bytes).expect("decodes");
@@ -53,7 +55,8 @@ fn throughput(c: &mut Criterion) {
         });
         group.bench_function(format!("encoding_rs/{name}"), |b| {
             b.iter(|| {
-                let decoded = encoding.decode_without_bom_handling_and_without_replacement(black_box(&bytes)).expect("valid");
+                let decoded =
+                    encoding.decode_without_bom_handling_and_without_replacement(black_box(&bytes)).expect("valid");
                 assert_eq!(decoded.len(), text.len());
                 decoded.into_owned()
             })

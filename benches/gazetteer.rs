@@ -38,9 +38,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use zhpipe_core::{Document, Stage};
-use zhpipe_gazetteer::{
-    AhoCorasickKind, CompileOptions, EngineKind, Gazetteer, GazetteerStage, Source, cache_key,
-};
+use zhpipe_gazetteer::{AhoCorasickKind, CompileOptions, EngineKind, Gazetteer, GazetteerStage, Source, cache_key};
 
 const TEXT_BYTES: usize = 10 << 20;
 const SIZES: [(&str, usize); 3] = [("2k", 2_000), ("50k", 50_000), ("350k", 350_000)];
@@ -48,13 +46,7 @@ const SIZES: [(&str, usize); 3] = [("2k", 2_000), ("50k", 50_000), ("350k", 350_
 fn engines() -> [(&'static str, CompileOptions); 2] {
     let base = CompileOptions::default();
     [
-        (
-            "daachorse",
-            CompileOptions {
-                engine: EngineKind::Daachorse,
-                ..base
-            },
-        ),
+        ("daachorse", CompileOptions { engine: EngineKind::Daachorse, ..base }),
         (
             "aho-corasick",
             CompileOptions {
@@ -108,18 +100,15 @@ fn domain_sources(repo: &[Source]) -> Vec<Source> {
                     let fields: Vec<&str> = line.split('\t').collect();
                     match fields.get(2) {
                         Some(&"town") => false,
-                        Some(&"county") => ["place:11", "place:12", "place:13"]
-                            .iter()
-                            .any(|p| fields[1].starts_with(p)),
+                        Some(&"county") => {
+                            ["place:11", "place:12", "place:13"].iter().any(|p| fields[1].starts_with(p))
+                        }
                         _ => true,
                     }
                 })
                 .map(|line| format!("{line}\n"))
                 .collect();
-            Source {
-                text,
-                ..source.clone()
-            }
+            Source { text, ..source.clone() }
         })
         .collect()
 }
@@ -131,8 +120,7 @@ fn extra_words(docs: &[Document], taken: &HashSet<String>) -> (Vec<String>, Stri
     let mut words = Vec::new();
     if let Some(path) = std::env::var_os("ZHPIPE_BENCH_WORDS") {
         let path = PathBuf::from(path);
-        let text =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         for word in text.lines().filter_map(|l| l.split_whitespace().next()) {
             if seen.insert(word.to_owned()) {
                 words.push(word.to_owned());
@@ -172,10 +160,7 @@ fn extra_words(docs: &[Document], taken: &HashSet<String>) -> (Vec<String>, Stri
             }
         }
     }
-    (
-        words,
-        "the corpus's Han n-grams, then pairs of dictionary surfaces".to_owned(),
-    )
+    (words, "the corpus's Han n-grams, then pairs of dictionary surfaces".to_owned())
 }
 
 /// A dictionary of `count` words spread evenly over `words`.
@@ -202,10 +187,7 @@ fn pattern_sets(docs: &[Document]) -> Vec<(&'static str, Vec<Source>)> {
         .map(|p| p.surface)
         .collect();
     let (words, words_label) = extra_words(docs, &surfaces);
-    eprintln!(
-        "gazetteer bench: extra words from {words_label} ({} words)",
-        words.len()
-    );
+    eprintln!("gazetteer bench: extra words from {words_label} ({} words)", words.len());
     let mut sets: Vec<(&'static str, Vec<Source>)> = SIZES
         .iter()
         .map(|&(label, target)| {
@@ -227,30 +209,17 @@ fn pattern_sets(docs: &[Document]) -> Vec<(&'static str, Vec<Source>)> {
 fn bench(c: &mut Criterion) {
     let (mut docs, label) = documents();
     let bytes: u64 = docs.iter().map(|d| d.text.len() as u64).sum();
-    eprintln!(
-        "gazetteer bench: {} documents, {:.1} MB from {label}",
-        docs.len(),
-        bytes as f64 / 1e6
-    );
+    eprintln!("gazetteer bench: {} documents, {:.1} MB from {label}", docs.len(), bytes as f64 / 1e6);
     let sets = pattern_sets(&docs);
 
     let mut group = c.benchmark_group("gazetteer");
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3));
+    group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
     group.throughput(Throughput::Bytes(bytes));
 
-    let newlines: usize = docs
-        .iter()
-        .map(|d| d.text.bytes().filter(|&b| b == b'\n').count())
-        .sum();
+    let newlines: usize = docs.iter().map(|d| d.text.bytes().filter(|&b| b == b'\n').count()).sum();
     group.bench_function("memchr-count-newlines", |b| {
         b.iter(|| {
-            let n: usize = docs
-                .iter()
-                .map(|d| memchr::memchr_iter(b'\n', black_box(d.text.as_bytes())).count())
-                .sum();
+            let n: usize = docs.iter().map(|d| memchr::memchr_iter(b'\n', black_box(d.text.as_bytes())).count()).sum();
             assert_eq!(n, newlines);
             n
         })
@@ -259,18 +228,14 @@ fn bench(c: &mut Criterion) {
     for (size, sources) in &sets {
         let mut expected: Option<((usize, u64), usize)> = None;
         for (engine, options) in engines() {
-            let gazetteer =
-                Gazetteer::from_sources(sources, options).unwrap_or_else(|e| panic!("{e}"));
+            let gazetteer = Gazetteer::from_sources(sources, options).unwrap_or_else(|e| panic!("{e}"));
             let patterns = gazetteer.pattern_count();
             let stage = GazetteerStage::new(gazetteer);
             // The other engine's counts are the expected ones: both must find the same.
             let matches = bare_scan_all(stage.gazetteer(), &docs);
             let mentions = stage_count(&stage, &mut docs);
             let (matches, mentions) = *expected.get_or_insert((matches, mentions));
-            eprintln!(
-                "gazetteer bench: {size} = {patterns} patterns; {} matches, {mentions} mentions",
-                matches.0
-            );
+            eprintln!("gazetteer bench: {size} = {patterns} patterns; {} matches, {mentions} mentions", matches.0);
             let [bare, stored, staged] = interleaved_minima(&stage, &mut docs, matches, mentions);
             let percent = |t: Duration| 100.0 * bare.as_secs_f64() / t.as_secs_f64();
             eprintln!(
@@ -316,18 +281,14 @@ fn bench(c: &mut Criterion) {
     for (size, sources) in sets.iter().filter(|(size, _)| ["2k", "50k"].contains(size)) {
         for (name, kind) in [
             ("aho-corasick-dfa", AhoCorasickKind::Dfa),
-            (
-                "aho-corasick-nfa-noncontiguous",
-                AhoCorasickKind::NfaNoncontiguous,
-            ),
+            ("aho-corasick-nfa-noncontiguous", AhoCorasickKind::NfaNoncontiguous),
         ] {
             let options = CompileOptions {
                 engine: EngineKind::AhoCorasick,
                 aho_corasick_kind: kind,
                 ..CompileOptions::default()
             };
-            let gazetteer =
-                Gazetteer::from_sources(sources, options).unwrap_or_else(|e| panic!("{e}"));
+            let gazetteer = Gazetteer::from_sources(sources, options).unwrap_or_else(|e| panic!("{e}"));
             let matches = bare_scan_all(&gazetteer, &docs);
             group.throughput(Throughput::Bytes(bytes));
             group.bench_function(BenchmarkId::new(format!("{name}/bare"), size), |b| {
@@ -365,11 +326,7 @@ fn bench(c: &mut Criterion) {
         );
         group.throughput(Throughput::Elements(patterns as u64));
         group.bench_function(BenchmarkId::new(format!("{engine}/build"), "350k"), |b| {
-            b.iter(|| {
-                Gazetteer::from_sources(black_box(large), options)
-                    .unwrap()
-                    .pattern_count()
-            })
+            b.iter(|| Gazetteer::from_sources(black_box(large), options).unwrap().pattern_count())
         });
         group.bench_function(BenchmarkId::new(format!("{engine}/load"), "350k"), |b| {
             b.iter(|| {
@@ -380,20 +337,13 @@ fn bench(c: &mut Criterion) {
         });
         let cache = dir.join("cache");
         Gazetteer::open(&paths, options, Some(&cache)).unwrap();
-        group.bench_function(
-            BenchmarkId::new(format!("{engine}/open-cached"), "350k"),
-            |b| {
-                b.iter(|| {
-                    let (loaded, outcome) =
-                        Gazetteer::open(black_box(&paths), options, Some(&cache)).unwrap();
-                    assert!(
-                        matches!(outcome, zhpipe_gazetteer::CacheOutcome::Loaded(_)),
-                        "{outcome:?}"
-                    );
-                    loaded
-                })
-            },
-        );
+        group.bench_function(BenchmarkId::new(format!("{engine}/open-cached"), "350k"), |b| {
+            b.iter(|| {
+                let (loaded, outcome) = Gazetteer::open(black_box(&paths), options, Some(&cache)).unwrap();
+                assert!(matches!(outcome, zhpipe_gazetteer::CacheOutcome::Loaded(_)), "{outcome:?}");
+                loaded
+            })
+        });
     }
     group.finish();
     let _ = std::fs::remove_dir_all(&dir);
@@ -440,11 +390,9 @@ fn interleaved_minima(
         stored.iter_mut().for_each(Vec::clear);
         let start = Instant::now();
         for (doc, records) in docs.iter().zip(&mut stored) {
-            stage
-                .gazetteer()
-                .for_each_match(black_box(&doc.text), |start, end, value| {
-                    records.push((zhpipe_core::Span::new(start, end), value, 0));
-                });
+            stage.gazetteer().for_each_match(black_box(&doc.text), |start, end, value| {
+                records.push((zhpipe_core::Span::new(start, end), value, 0));
+            });
         }
         fastest[1] = fastest[1].min(start.elapsed());
         assert_eq!(stored.iter().map(Vec::len).sum::<usize>(), matches.0);

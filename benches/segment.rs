@@ -21,7 +21,9 @@
 
 use std::time::Duration;
 
-use criterion::{BatchSize, BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime};
+use criterion::{
+    BatchSize, BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime,
+};
 use jieba_rs::Jieba;
 use std::hint::black_box;
 use zhpipe_core::{Document, Stage};
@@ -67,8 +69,12 @@ fn bench(c: &mut Criterion) {
             jieba.clone(),
             &SegmentConfig { hmm, fold_width: false, join_dates: false, ..SegmentConfig::default() },
         );
-        let plain_tokens: Vec<(usize, usize, String)> =
-            plain.segment(&text).1.iter().map(|t| (t.span.start, t.span.end, t.pos.map(|p| p.to_string()).unwrap_or_default())).collect();
+        let plain_tokens: Vec<(usize, usize, String)> = plain
+            .segment(&text)
+            .1
+            .iter()
+            .map(|t| (t.span.start, t.span.end, t.pos.map(|p| p.to_string()).unwrap_or_default()))
+            .collect();
         let jieba_tokens: Vec<(usize, usize, String)> = tagged
             .iter()
             .filter(|t| !t.word.starts_with(char::is_whitespace))

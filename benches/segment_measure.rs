@@ -66,7 +66,11 @@ fn main() {
         }
         for ((name, _), best_time) in runs.iter().zip(&best) {
             let mib_s = text.len() as f64 / best_time / f64::from(1 << 20);
-            println!("{name:16} {mib_s:6.1} MiB/s  {:.3} of cut  {:.3} of cut-docs", best[0] / best_time, best[1] / best_time);
+            println!(
+                "{name:16} {mib_s:6.1} MiB/s  {:.3} of cut  {:.3} of cut-docs",
+                best[0] / best_time,
+                best[1] / best_time
+            );
         }
         return;
     }

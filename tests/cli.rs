@@ -62,8 +62,12 @@ fn samples_give_one_ok_record_each_in_input_order() {
         }
     }
     let summary: Value = serde_json::from_str(&fs::read_to_string(out.path().join("summary.json")).unwrap()).unwrap();
-    assert_eq!((summary["documents"].as_u64(), summary["ok"].as_u64(), summary["failed"].as_u64()), (Some(5), Some(5), Some(0)));
-    let stages: Vec<&str> = summary["stages"].as_array().unwrap().iter().map(|s| s["stage"].as_str().unwrap()).collect();
+    assert_eq!(
+        (summary["documents"].as_u64(), summary["ok"].as_u64(), summary["failed"].as_u64()),
+        (Some(5), Some(5), Some(0))
+    );
+    let stages: Vec<&str> =
+        summary["stages"].as_array().unwrap().iter().map(|s| s["stage"].as_str().unwrap()).collect();
     assert_eq!(stages, ["decode", "clean", "convert", "segment", "gazetteer", "classify"]);
     assert!(!out.path().join(".documents.jsonl.tmp").exists());
 }
@@ -74,10 +78,20 @@ fn unknown_stage_exits_2_naming_it_and_writes_nothing() {
     let config = dir.path().join("bad.toml");
     fs::write(&config, "[[stage]]\nuse = \"decode\"\n\n[[stage]]\nuse = \"tokenize\"\n").unwrap();
     let out = dir.path().join("out");
-    let output = zhpipe(&["run", "--config", config.to_str().unwrap(), "--output", out.to_str().unwrap(), samples().to_str().unwrap()]);
+    let output = zhpipe(&[
+        "run",
+        "--config",
+        config.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        samples().to_str().unwrap(),
+    ]);
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
-    assert!(message.contains("[[stage]] #2 `tokenize` (line 4): unknown stage `tokenize`; known stages: "), "{message}");
+    assert!(
+        message.contains("[[stage]] #2 `tokenize` (line 4): unknown stage `tokenize`; known stages: "),
+        "{message}"
+    );
     for known in ["decode", "clean", "convert", "segment", "gazetteer", "classify"] {
         assert!(message.contains(known), "{known} not listed: {message}");
     }
@@ -137,13 +151,27 @@ fn file_over_the_size_limit_is_an_error_record_without_being_read() {
     let config = dir.path().join("small.toml");
     fs::write(&config, "[input]\nmax_bytes = 5000\n\n[[stage]]\nuse = \"decode\"\n").unwrap();
     let out = dir.path().join("out");
-    let output = zhpipe(&["run", "-q", "--config", config.to_str().unwrap(), "--output", out.to_str().unwrap(), samples().to_str().unwrap()]);
+    let output = zhpipe(&[
+        "run",
+        "-q",
+        "--config",
+        config.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        samples().to_str().unwrap(),
+    ]);
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     let records = records(&out.join("documents.jsonl"));
-    let failed: Vec<&str> = records.iter().filter(|r| r["status"] == "error").map(|r| r["error"].as_str().unwrap()).collect();
+    let failed: Vec<&str> =
+        records.iter().filter(|r| r["status"] == "error").map(|r| r["error"].as_str().unwrap()).collect();
     // 000 (3,922 bytes) is under the limit; the other four are over it.
     assert_eq!(failed.len(), 4, "{failed:?}");
-    assert!(failed[0].ends_with("001_2e05ff05c1a982e2.txt is 8245 bytes, over the size limit of 5000 bytes ([input] max_bytes)"), "{}", failed[0]);
+    assert!(
+        failed[0]
+            .ends_with("001_2e05ff05c1a982e2.txt is 8245 bytes, over the size limit of 5000 bytes ([input] max_bytes)"),
+        "{}",
+        failed[0]
+    );
 }
 
 #[test]
@@ -193,7 +221,15 @@ fn every_config_in_the_repository_builds() {
     }
     for config in configs {
         let dir = tempfile::tempdir().unwrap();
-        let output = zhpipe(&["run", "-q", "--config", config.to_str().unwrap(), "--output", dir.path().to_str().unwrap(), samples().to_str().unwrap()]);
+        let output = zhpipe(&[
+            "run",
+            "-q",
+            "--config",
+            config.to_str().unwrap(),
+            "--output",
+            dir.path().to_str().unwrap(),
+            samples().to_str().unwrap(),
+        ]);
         assert_eq!(output.status.code(), Some(0), "{}: {}", config.display(), stderr(&output));
     }
 }
@@ -273,7 +309,8 @@ fn shards_1_to_4_together_give_the_unsharded_records_each_once() {
         let shard = run(&out, Some(&format!("{k}/4")));
         assert!(!shard.is_empty() && shard.len() < 60, "shard {k}/4 has {} records", shard.len());
         // Each shard keeps the input order and holds exactly the ids the published formula gives.
-        let positions: Vec<usize> = shard.iter().map(|l| all.iter().position(|a| a == l).expect("record of the full run")).collect();
+        let positions: Vec<usize> =
+            shard.iter().map(|l| all.iter().position(|a| a == l).expect("record of the full run")).collect();
         assert!(positions.windows(2).all(|w| w[0] < w[1]), "shard {k} out of order");
         for line in &shard {
             let id = serde_json::from_str::<Value>(line).unwrap()["id"].as_str().unwrap().to_owned();
@@ -327,7 +364,17 @@ fn shards_of_a_directory_split_its_files() {
     for k in 1..=4 {
         let out = dir.path().join(k.to_string());
         let shard = format!("{k}/4");
-        let output = zhpipe(&["run", "-q", "--config", FAST, "--output", out.to_str().unwrap(), "--shard", &shard, "corpus/samples"]);
+        let output = zhpipe(&[
+            "run",
+            "-q",
+            "--config",
+            FAST,
+            "--output",
+            out.to_str().unwrap(),
+            "--shard",
+            &shard,
+            "corpus/samples",
+        ]);
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
         ids.extend(records(&out.join("documents.jsonl")).iter().map(|r| r["id"].as_str().unwrap().to_owned()));
     }
@@ -398,7 +445,10 @@ fn interrupted_run_resumed_gives_the_same_output_as_an_uninterrupted_one() {
     let next = lines(&full.join("documents.jsonl"))[32].clone();
     fs::OpenOptions::new().append(true).open(&partial).unwrap().write_all(&next.as_bytes()[..next.len() / 2]).unwrap();
 
-    let output = zhpipe_with_input(&["run", "-q", "--resume", "--config", FAST, "--output", part.to_str().unwrap(), "-"], &corpus);
+    let output = zhpipe_with_input(
+        &["run", "-q", "--resume", "--config", FAST, "--output", part.to_str().unwrap(), "-"],
+        &corpus,
+    );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let summary: Value = serde_json::from_str(&fs::read_to_string(part.join("summary.json")).unwrap()).unwrap();
     assert_eq!(
@@ -423,16 +473,25 @@ fn resume_after_a_finished_run_adds_only_the_new_documents() {
 
     let grown = dir.path().join("grown");
     let first_20: String = corpus.lines().take(20).map(|l| format!("{l}\n")).collect();
-    let output = zhpipe_with_input(&["run", "-q", "--config", FAST, "--output", grown.to_str().unwrap(), "-"], &first_20);
+    let output =
+        zhpipe_with_input(&["run", "-q", "--config", FAST, "--output", grown.to_str().unwrap(), "-"], &first_20);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let output = zhpipe_with_input(&["run", "-q", "--resume", "--config", FAST, "--output", grown.to_str().unwrap(), "-"], &corpus);
+    let output = zhpipe_with_input(
+        &["run", "-q", "--resume", "--config", FAST, "--output", grown.to_str().unwrap(), "-"],
+        &corpus,
+    );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(fs::read(full.join("documents.jsonl")).unwrap() == fs::read(grown.join("documents.jsonl")).unwrap());
     // Resuming a complete output processes nothing and changes nothing.
-    let output = zhpipe_with_input(&["run", "--resume", "--config", FAST, "--output", grown.to_str().unwrap(), "-"], &corpus);
+    let output =
+        zhpipe_with_input(&["run", "--resume", "--config", FAST, "--output", grown.to_str().unwrap(), "-"], &corpus);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(stderr(&output).contains("0 documents: 0 ok"), "{}", stderr(&output));
-    assert!(stderr(&output).contains("resumed: 30 records kept from the previous run, 30 inputs skipped"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("resumed: 30 records kept from the previous run, 30 inputs skipped"),
+        "{}",
+        stderr(&output)
+    );
     assert!(fs::read(full.join("documents.jsonl")).unwrap() == fs::read(grown.join("documents.jsonl")).unwrap());
 }
 
@@ -444,7 +503,8 @@ fn resume_refuses_stdout_and_a_damaged_partial_file() {
 
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join(".documents.jsonl.tmp"), "{\"id\":\"a\",\"status\":\"ok\"}\nnot a record\n").unwrap();
-    let output = zhpipe(&["run", "--resume", "--config", FAST, "--output", dir.path().to_str().unwrap(), "corpus/samples"]);
+    let output =
+        zhpipe(&["run", "--resume", "--config", FAST, "--output", dir.path().to_str().unwrap(), "corpus/samples"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains(".documents.jsonl.tmp: line 2 is not a zhpipe record"), "{}", stderr(&output));
 }
@@ -452,7 +512,17 @@ fn resume_refuses_stdout_and_a_damaged_partial_file() {
 #[test]
 fn every_run_to_a_directory_writes_a_report() {
     let out = tempfile::tempdir().unwrap();
-    let output = zhpipe(&["run", "-q", "--config", FAST, "--output", out.path().to_str().unwrap(), "--report-documents", "2", "corpus/samples"]);
+    let output = zhpipe(&[
+        "run",
+        "-q",
+        "--config",
+        FAST,
+        "--output",
+        out.path().to_str().unwrap(),
+        "--report-documents",
+        "2",
+        "corpus/samples",
+    ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let html = fs::read_to_string(out.path().join("report.html")).unwrap();
     assert!(html.contains("data-documents=\"5\" data-ok=\"5\" data-failed=\"0\""));
@@ -464,7 +534,8 @@ fn every_run_to_a_directory_writes_a_report() {
 fn report_documents_comes_from_the_config_unless_given() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("c.toml");
-    fs::write(&config, "[output]\nreport_documents = 1\n\n[[stage]]\nuse = \"decode\"\n\n[[stage]]\nuse = \"clean\"\n").unwrap();
+    fs::write(&config, "[output]\nreport_documents = 1\n\n[[stage]]\nuse = \"decode\"\n\n[[stage]]\nuse = \"clean\"\n")
+        .unwrap();
     let sections = |extra: &[&str]| {
         let out = dir.path().join(format!("out{}", extra.len()));
         let mut args = vec!["run", "-q", "--config", config.to_str().unwrap(), "--output", out.to_str().unwrap()];

@@ -130,7 +130,11 @@ fn screenshot(browser: &Path, page: &str, name: &str) -> PathBuf {
 /// Asserts that the page's own script ran to the end without an error.
 fn assert_rendered(dom: &str, documents: usize, sections: usize) {
     assert_eq!(body_attribute(dom, "data-errors"), Some(""), "script errors in the page");
-    assert_eq!(body_attribute(dom, "data-rendered"), Some(documents.to_string().as_str()), "the page script did not finish");
+    assert_eq!(
+        body_attribute(dom, "data-rendered"),
+        Some(documents.to_string().as_str()),
+        "the page script did not finish"
+    );
     assert_eq!(body_attribute(dom, "data-sections"), Some(sections.to_string().as_str()));
     assert!(dom.contains(&format!("page 1 of 1 · {documents} documents")), "pager text missing");
 }
@@ -168,14 +172,13 @@ fn report_of_the_samples_renders_in_chromium() {
 #[test]
 fn annotated_report_renders_in_chromium() {
     let Some(browser) = chromium_or_skip("annotated_report_renders_in_chromium") else { return };
-    let text = "河北省推进京津冀交通一体化。国务院印发《规划》，支持雄安新区建设。\n北京市与天津市签署协议，习近平出席会议。";
+    let text =
+        "河北省推进京津冀交通一体化。国务院印发《规划》，支持雄安新区建设。\n北京市与天津市签署协议，习近平出席会议。";
     let find = |surface: &str| {
         let start = text.find(surface).unwrap();
         json!([start, start + surface.len()])
     };
-    let mention = |surface: &str, id: &str, kind: &str, dictionary: &str| {
-        json!({"span": find(surface), "surface": surface, "id": id, "kind": kind, "name": surface, "dictionary": dictionary})
-    };
+    let mention = |surface: &str, id: &str, kind: &str, dictionary: &str| json!({"span": find(surface), "surface": surface, "id": id, "kind": kind, "name": surface, "dictionary": dictionary});
     let first = text.find('。').unwrap() + 3;
     let second = first + text[first..].find('。').unwrap() + 3;
     let mut lines = Vec::new();
@@ -207,7 +210,9 @@ fn annotated_report_renders_in_chromium() {
         });
         lines.push(record.to_string());
     }
-    lines.push(json!({"id": "news/broken.bin", "status": "error", "stage": "decode", "error": "binary file"}).to_string());
+    lines.push(
+        json!({"id": "news/broken.bin", "status": "error", "stage": "decode", "error": "binary file"}).to_string(),
+    );
 
     let mut report = zhpipe::report::Report::new(zhpipe::report::ReportOptions {
         stages: ["decode", "clean", "convert", "segment", "gazetteer", "classify"].map(String::from).to_vec(),

@@ -62,7 +62,9 @@ fn a_gigabyte_streams_through_stdin_and_stdout_in_flat_memory() {
     let target_bytes = env_u64("ZHPIPE_SOAK_BYTES", 1 << 30);
     let max_rss_mb = env_u64("ZHPIPE_SOAK_MAX_RSS_MB", 300) as f64;
     let config = std::env::var("ZHPIPE_SOAK_CONFIG").unwrap_or_else(|_| "pipeline.toml".to_owned());
-    eprintln!("soak: {target_bytes} bytes of JSONL through `zhpipe run --config {config} --output - -`, bound {max_rss_mb} MB");
+    eprintln!(
+        "soak: {target_bytes} bytes of JSONL through `zhpipe run --config {config} --output - -`, bound {max_rss_mb} MB"
+    );
 
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_zhpipe"))
@@ -128,7 +130,10 @@ fn a_gigabyte_streams_through_stdin_and_stdout_in_flat_memory() {
         if last_report.elapsed() >= Duration::from_secs(15) {
             let rss = status_mb(pid, "VmRSS:").unwrap_or(0.0);
             let gb = sent.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e9;
-            eprintln!("soak: {:>6.0} s  {gb:.3} GB sent  RSS {rss:.0} MB  peak {peak:.0} MB", started.elapsed().as_secs_f64());
+            eprintln!(
+                "soak: {:>6.0} s  {gb:.3} GB sent  RSS {rss:.0} MB  peak {peak:.0} MB",
+                started.elapsed().as_secs_f64()
+            );
             samples_mb.push(rss);
             last_report = Instant::now();
         }

@@ -36,7 +36,8 @@ fn main() -> ExitCode {
         "eval" | "train" => stage_example(job, &rest),
         "dictionaries" => example("zhpipe-gazetteer", "build_dictionaries", &rest),
         "soak" => cargo(
-            &[&["test", "--release", "-p", "zhpipe", "--test", "soak", "--", "--ignored", "--nocapture"][..], &rest].concat(),
+            &[&["test", "--release", "-p", "zhpipe", "--test", "soak", "--", "--ignored", "--nocapture"][..], &rest]
+                .concat(),
             &[],
         ),
         "help" | "-h" | "--help" => {

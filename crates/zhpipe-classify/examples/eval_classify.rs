@@ -53,7 +53,12 @@ fn run(args: &std::collections::BTreeMap<String, String>) -> Result<(), String> 
     let (train_records, data_name) = common::read_training(&data, args.get("add"), &taxonomy)?;
     let folds: Option<usize> = match args.get("folds") {
         None => None,
-        Some(k) => Some(k.parse().ok().filter(|&k: &usize| k >= 2).ok_or_else(|| format!("--folds {k}: expected a number of folds, at least 2"))?),
+        Some(k) => Some(
+            k.parse()
+                .ok()
+                .filter(|&k: &usize| k >= 2)
+                .ok_or_else(|| format!("--folds {k}: expected a number of folds, at least 2"))?,
+        ),
     };
     let train_docs: Vec<_> = train_records.iter().map(|r| preprocess.document(r)).collect();
     let train_examples = common::examples(&train_records, &train_docs);
@@ -82,7 +87,9 @@ fn run(args: &std::collections::BTreeMap<String, String>) -> Result<(), String> 
             for fold in 0..fold_count {
                 let training: Vec<_> = train_examples.iter().filter(|e| fold_of(&e.group) != fold).cloned().collect();
                 let model = Classifier::Trained(TrainedModel::train(&training, &options));
-                for (record, example) in train_records.iter().zip(&train_examples).filter(|(r, _)| fold_of(&r.doc) == fold) {
+                for (record, example) in
+                    train_records.iter().zip(&train_examples).filter(|(r, _)| fold_of(&r.doc) == fold)
+                {
                     let gold: Vec<&str> = record.labels.iter().map(String::as_str).collect();
                     let predicted = model.classify(&example.view, false);
                     trained_scores.add(&gold, &ids(&predicted));

@@ -284,24 +284,12 @@ mod tests {
         ["transport[城际+铁路+站]"]
     );
     // Context terms never vote alone: 建设 and 项目 without either wing say nothing of them.
-    t!(
-        lex010_context_terms_alone_do_not_vote,
-        "重大项目正在加紧规划建设。",
-        ["other[]"]
-    );
-    t!(
-        lex003_meeting_attendance,
-        "李鸿忠、蔡奇、王勇、何立峰出席会议。",
-        ["meeting[出席+会议]"]
-    );
+    t!(lex010_context_terms_alone_do_not_vote, "重大项目正在加紧规划建设。", ["other[]"]);
+    t!(lex003_meeting_attendance, "李鸿忠、蔡奇、王勇、何立峰出席会议。", ["meeting[出席+会议]"]);
     t!(
         lex004_several_labels,
         "在增进民生福祉上持续用力,强化污染联防联控联治,补齐交通设施短板,推动北京教育、医疗、养老等优质公共服务资源向环京地区布局,完善社保“一卡通”服务,促进文旅融合发展。",
-        [
-            "ecology[污染]",
-            "transport[交通]",
-            "public_services[民生+福祉+教育+医疗+养老+公共服务+社保+一卡通]"
-        ]
+        ["ecology[污染]", "transport[交通]", "public_services[民生+福祉+教育+医疗+养老+公共服务+社保+一卡通]"]
     );
     t!(
         lex005_loyalty_formulas,
@@ -309,16 +297,8 @@ mod tests {
         ["party_building[政治任务+两个确立+四个意识+四个自信+两个维护]"]
     );
     t!(lex006_nothing_specific_is_other, "共同打造中国式现代化建设先行区示范区", ["other[]"]);
-    t!(
-        lex007_ascii_case_is_ignored,
-        "2021年河北省pm2.5平均浓度38.8微克/立方米。",
-        ["ecology[PM2.5]"]
-    );
-    t!(
-        lex008_one_weak_clue_is_not_enough,
-        "要处理好同中心城区的关系，推动企业发展。",
-        ["other[]"]
-    );
+    t!(lex007_ascii_case_is_ignored, "2021年河北省pm2.5平均浓度38.8微克/立方米。", ["ecology[PM2.5]"]);
+    t!(lex008_one_weak_clue_is_not_enough, "要处理好同中心城区的关系，推动企业发展。", ["other[]"]);
 
     #[test]
     fn a_term_counts_once_per_sentence_and_scores_follow_the_threshold() {

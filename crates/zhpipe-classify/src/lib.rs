@@ -216,7 +216,11 @@ impl Stage for Classify {
             && !doc.layers.contains(Layers::TOKENS)
             && !doc.sentences.is_empty()
         {
-            doc.note(STAGE_NAME, "no-tokens", "no words from a segmenter: the trained model used character bigrams only");
+            doc.note(
+                STAGE_NAME,
+                "no-tokens",
+                "no words from a segmenter: the trained model used character bigrams only",
+            );
         }
         let labels: Vec<SentenceLabels> = SentenceView::of_document(doc)
             .iter()

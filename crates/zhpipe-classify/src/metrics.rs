@@ -78,7 +78,11 @@ impl Scores {
 
     /// Pooled counts over all labels.
     pub fn micro(&self) -> Counts {
-        self.counts.iter().fold(Counts::default(), |a, c| Counts { tp: a.tp + c.tp, fp: a.fp + c.fp, fn_: a.fn_ + c.fn_ })
+        self.counts.iter().fold(Counts::default(), |a, c| Counts {
+            tp: a.tp + c.tp,
+            fp: a.fp + c.fp,
+            fn_: a.fn_ + c.fn_,
+        })
     }
 
     /// Mean F1 over the labels seen in gold or predictions.

@@ -175,7 +175,15 @@ impl Taxonomy {
                 )));
             }
             spans.push(span);
-            labels.push(LabelDef { id, zh: label.zh, en: label.en, definition: label.definition, terms, kinds, context });
+            labels.push(LabelDef {
+                id,
+                zh: label.zh,
+                en: label.en,
+                definition: label.definition,
+                terms,
+                kinds,
+                context,
+            });
         }
         let Some(other) = labels.iter().position(|l| l.id == OTHER) else {
             return Err(ConfigError::new(format!("{source}: no `other` label: add one as the fallback")));
@@ -281,10 +289,18 @@ mod tests {
         assert!(message.starts_with("themes.toml:7: unknown field `colour`"), "{message}");
         let message = err(&format!("{HEAD}{transport}{OTHER_LABEL}[label.terms]\n\"别的\" = 1\n"));
         assert!(message.contains("label `other` is the fallback"), "{message}");
-        assert!(err(&format!("format = 2\n{transport}{OTHER_LABEL}")).contains("themes file format 2 is not supported"));
-        assert!(err(&format!("{HEAD}threshold = -1\n{transport}{OTHER_LABEL}")).starts_with("themes.toml:2: threshold"));
-        assert!(err(&format!("{HEAD}[[label]]\nid = \"Bad Id\"\nzh = \"x\"\nen = \"x\"\ndefinition = \"d\"\n{OTHER_LABEL}"))
-            .starts_with("themes.toml:3: label id \"Bad Id\""));
+        assert!(
+            err(&format!("format = 2\n{transport}{OTHER_LABEL}")).contains("themes file format 2 is not supported")
+        );
+        assert!(
+            err(&format!("{HEAD}threshold = -1\n{transport}{OTHER_LABEL}")).starts_with("themes.toml:2: threshold")
+        );
+        assert!(
+            err(&format!(
+                "{HEAD}[[label]]\nid = \"Bad Id\"\nzh = \"x\"\nen = \"x\"\ndefinition = \"d\"\n{OTHER_LABEL}"
+            ))
+            .starts_with("themes.toml:3: label id \"Bad Id\"")
+        );
     }
 
     #[test]

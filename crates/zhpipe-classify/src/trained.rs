@@ -247,10 +247,16 @@ impl TrainedModel {
     /// Reads a model from the bytes of a model file; `source` names it in errors.
     pub fn from_bytes(bytes: &[u8], source: &str) -> Result<Self, ModelError> {
         if bytes.len() < 8 || &bytes[..8] != MODEL_MAGIC {
-            return Err(ModelError::new(source, "not a zhpipe classify model (the file does not start with `ZHPCLSFY`)"));
+            return Err(ModelError::new(
+                source,
+                "not a zhpipe classify model (the file does not start with `ZHPCLSFY`)",
+            ));
         }
         if bytes.len() < HEADER_LEN {
-            return Err(ModelError::new(source, format!("truncated: {} bytes, shorter than the {HEADER_LEN}-byte header", bytes.len())));
+            return Err(ModelError::new(
+                source,
+                format!("truncated: {} bytes, shorter than the {HEADER_LEN}-byte header", bytes.len()),
+            ));
         }
         let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
         if version != MODEL_FORMAT {
@@ -267,7 +273,10 @@ impl TrainedModel {
         if payload.len() as u64 != len {
             return Err(ModelError::new(
                 source,
-                format!("truncated or padded: the header announces {len} bytes of model, the file holds {}", payload.len()),
+                format!(
+                    "truncated or padded: the header announces {len} bytes of model, the file holds {}",
+                    payload.len()
+                ),
             ));
         }
         if fnv1a(payload) != checksum {
@@ -299,7 +308,8 @@ impl TrainedModel {
     /// Reads a model file.
     pub fn load(path: &Path) -> Result<Self, ModelError> {
         let source = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| ModelError::new(&source, format!("cannot read model file: {e}")))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| ModelError::new(&source, format!("cannot read model file: {e}")))?;
         Self::from_bytes(&bytes, &source)
     }
 }
@@ -345,7 +355,8 @@ fn fit(
     subset: &[usize],
     options: &TrainOptions,
 ) -> ModelData {
-    let mut vocabulary: Vec<String> = subset.iter().flat_map(|&i| featurised[i].iter().map(|(f, _)| f.clone())).collect();
+    let mut vocabulary: Vec<String> =
+        subset.iter().flat_map(|&i| featurised[i].iter().map(|(f, _)| f.clone())).collect();
     vocabulary.sort_unstable();
     vocabulary.dedup();
     let index: HashMap<&str, u32> = vocabulary.iter().enumerate().map(|(i, f)| (f.as_str(), i as u32)).collect();

@@ -53,7 +53,8 @@ fn default_stage_labels_every_sentence_with_the_lexicon() {
     assert_eq!(stage.name(), "classify");
     assert_eq!(stage.requires(), Layers::SENTENCES);
     assert_eq!(stage.provides(), Layers::LABELS);
-    let mut doc = document("要推进医联体建设，推动京津养老项目向河北延伸布局。实践证明，这条路是对的。京雄高铁开通运行。");
+    let mut doc =
+        document("要推进医联体建设，推动京津养老项目向河北延伸布局。实践证明，这条路是对的。京雄高铁开通运行。");
     stage.process(&mut doc).unwrap();
     let mut out = rendered(&doc);
     out[0] = out[0].replace("0:", "");
@@ -94,7 +95,8 @@ fn a_bad_themes_file_is_refused_with_its_line() {
     let line = broken.lines().position(|l| l.starts_with("\"疏解\" = -inf")).unwrap() + 1;
     std::fs::write(dir.path().join("themes.toml"), broken).unwrap();
     let err = build("themes = \"themes.toml\"", dir.path()).err().unwrap();
-    let expected = format!("{}:{line}: label `relocation`: term `疏解`: weight must be", dir.path().join("themes.toml").display());
+    let expected =
+        format!("{}:{line}: label `relocation`: term `疏解`: weight must be", dir.path().join("themes.toml").display());
     assert!(err.starts_with(&expected), "{err}");
 }
 
@@ -198,8 +200,7 @@ fn lexicon_on_the_labelled_samples() {
         g.sort();
         p.sort();
         let mark = if g == p { ' ' } else { '✗' };
-        let shown: Vec<String> =
-            labels.iter().map(|l| format!("{}[{}]", l.label, l.evidence.join("+"))).collect();
+        let shown: Vec<String> = labels.iter().map(|l| format!("{}[{}]", l.label, l.evidence.join("+"))).collect();
         golden.push_str(&format!("{mark} {}\n  gold {}\n  {sentence}\n", shown.join(" "), gold.join(",")));
     }
     zhpipe_core::check_golden(repo().join("tests/golden/classify/samples-lexicon.txt"), &golden);

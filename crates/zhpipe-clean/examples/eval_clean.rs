@@ -26,14 +26,8 @@ type Row = (String, usize, usize, Scores, Scores);
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let extract_main = !args.iter().any(|a| a == "--no-extract");
-    let Some(dir) = args
-        .iter()
-        .find(|a| !a.starts_with("--"))
-        .map(PathBuf::from)
-    else {
-        eprintln!(
-            "usage: eval_clean DIR [--no-extract]  (DIR holds GNE's test pages and result.txt)"
-        );
+    let Some(dir) = args.iter().find(|a| !a.starts_with("--")).map(PathBuf::from) else {
+        eprintln!("usage: eval_clean DIR [--no-extract]  (DIR holds GNE's test pages and result.txt)");
         std::process::exit(2);
     };
     let results = dir.join("result.txt");
@@ -41,10 +35,7 @@ fn main() {
         eprintln!("{}: {e}", results.display());
         std::process::exit(2);
     });
-    let config = CleanConfig {
-        extract_main,
-        ..CleanConfig::default()
-    };
+    let config = CleanConfig { extract_main, ..CleanConfig::default() };
     let stage = Clean::new(&config, Path::new(".")).expect("the bundled rules compile");
     let mut rows: Vec<Row> = Vec::new();
     let mut not_idempotent = Vec::new();
@@ -57,26 +48,15 @@ fn main() {
                 continue;
             }
         };
-        let mut doc =
-            Document::from_text(page.clone(), String::from_utf8_lossy(&bytes).into_owned());
-        stage
-            .process(&mut doc)
-            .expect("clean does not fail on text");
+        let mut doc = Document::from_text(page.clone(), String::from_utf8_lossy(&bytes).into_owned());
+        stage.process(&mut doc).expect("clean does not fail on text");
         let mut again = Document::from_text(page.clone(), doc.text.clone());
-        stage
-            .process(&mut again)
-            .expect("clean does not fail on text");
+        stage.process(&mut again).expect("clean does not fail on text");
         if again.text != doc.text {
             not_idempotent.push(page.clone());
         }
         let (ours, gold) = (letters(&doc.text), letters(&content));
-        rows.push((
-            page,
-            gold.len(),
-            ours.len(),
-            bag_f1(&ours, &gold),
-            lcs_f1(&ours, &gold),
-        ));
+        rows.push((page, gold.len(), ours.len(), bag_f1(&ours, &gold), lcs_f1(&ours, &gold)));
     }
     if rows.is_empty() {
         eprintln!("{}: no page with a reference was found", results.display());
@@ -107,10 +87,7 @@ fn main() {
         mean(&|r| r.4.2)
     );
     if !not_idempotent.is_empty() {
-        println!(
-            "cleaning the output again changed it for: {}",
-            not_idempotent.join(", ")
-        );
+        println!("cleaning the output again changed it for: {}", not_idempotent.join(", "));
     }
 }
 
@@ -119,10 +96,7 @@ fn references(listing: &str, path: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut lines = listing.lines();
     while let Some(line) = lines.next() {
-        let Some(page) = line
-            .strip_prefix(">>>>")
-            .map(|p| p.trim_matches('>').to_owned())
-        else {
+        let Some(page) = line.strip_prefix(">>>>").map(|p| p.trim_matches('>').to_owned()) else {
             continue;
         };
         let mut json = String::new();
@@ -154,21 +128,9 @@ fn letters(text: &str) -> Vec<char> {
 }
 
 fn prf(common: usize, ours: usize, gold: usize) -> (f64, f64, f64) {
-    let p = if ours == 0 {
-        0.0
-    } else {
-        common as f64 / ours as f64
-    };
-    let r = if gold == 0 {
-        0.0
-    } else {
-        common as f64 / gold as f64
-    };
-    let f = if p + r == 0.0 {
-        0.0
-    } else {
-        2.0 * p * r / (p + r)
-    };
+    let p = if ours == 0 { 0.0 } else { common as f64 / ours as f64 };
+    let r = if gold == 0 { 0.0 } else { common as f64 / gold as f64 };
+    let f = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
     (p, r, f)
 }
 
@@ -194,11 +156,7 @@ fn lcs_f1(ours: &[char], gold: &[char]) -> (f64, f64, f64) {
         let mut diagonal = 0;
         for (j, &b) in gold.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = if a == b {
-                diagonal + 1
-            } else {
-                above.max(row[j])
-            };
+            row[j + 1] = if a == b { diagonal + 1 } else { above.max(row[j]) };
             diagonal = above;
         }
     }

@@ -30,9 +30,7 @@ static CHINESE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
+const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
 /// The ISO 8601 form of a date written as RFC 2822, `2024-05-14 16:41:21`, `2022/2/26`,
 /// `2022年02月26日12:29` or `2023年5月`; `None` if `text` is not one of them (or not a real date).
@@ -53,13 +51,7 @@ pub fn parse(text: &str) -> Option<String> {
             o if o.len() == 5 => format!("{}:{}", &o[..3], &o[3..]),
             o => o.to_owned(),
         });
-        return format(
-            num(&c[1]),
-            num(&c[2]),
-            Some(num(&c[3])),
-            time(&c, 4),
-            offset,
-        );
+        return format(num(&c[1]), num(&c[2]), Some(num(&c[3])), time(&c, 4), offset);
     }
     if let Some(c) = CHINESE.captures(text) {
         let day = c.get(3).map(|d| num(d.as_str()));
@@ -95,20 +87,7 @@ fn format(
         return Some(format!("{year:04}-{month:02}"));
     };
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ][month as usize - 1];
+    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month as usize - 1];
     if !(1..=days).contains(&day) {
         return None;
     }
@@ -138,37 +117,13 @@ mod tests {
         };
     }
 
-    t!(
-        date01_rfc2822_gmt,
-        "Tue, 25 Jan 2022 15:06:19 GMT",
-        Some("2022-01-25T15:06:19+00:00")
-    );
-    t!(
-        date02_rfc2822_offset,
-        "25 Jan 2022 15:06 +0800",
-        Some("2022-01-25T15:06:00+08:00")
-    );
-    t!(
-        date03_numeric_time,
-        "2024-05-14 16:41:21",
-        Some("2024-05-14T16:41:21")
-    );
-    t!(
-        date04_iso_zulu,
-        "2024-05-14T16:41:21Z",
-        Some("2024-05-14T16:41:21+00:00")
-    );
-    t!(
-        date05_iso_offset,
-        "2024-05-14T16:41:21+08:00",
-        Some("2024-05-14T16:41:21+08:00")
-    );
+    t!(date01_rfc2822_gmt, "Tue, 25 Jan 2022 15:06:19 GMT", Some("2022-01-25T15:06:19+00:00"));
+    t!(date02_rfc2822_offset, "25 Jan 2022 15:06 +0800", Some("2022-01-25T15:06:00+08:00"));
+    t!(date03_numeric_time, "2024-05-14 16:41:21", Some("2024-05-14T16:41:21"));
+    t!(date04_iso_zulu, "2024-05-14T16:41:21Z", Some("2024-05-14T16:41:21+00:00"));
+    t!(date05_iso_offset, "2024-05-14T16:41:21+08:00", Some("2024-05-14T16:41:21+08:00"));
     t!(date06_slashes, "2022/2/26", Some("2022-02-26"));
-    t!(
-        date07_chinese_time,
-        "2022年02月26日12:29",
-        Some("2022-02-26T12:29:00")
-    );
+    t!(date07_chinese_time, "2022年02月26日12:29", Some("2022-02-26T12:29:00"));
     t!(date08_chinese_month, "2023 年 5 月", Some("2023-05"));
     t!(date09_chinese_day, "2014年2月26日", Some("2014-02-26"));
     t!(date10_not_a_day, "2023-02-30", None);

@@ -9,9 +9,7 @@ use zhpipe_core::Meta;
 pub fn split(text: &str) -> Option<(&str, &str)> {
     let start = text.len() - text.trim_start_matches(['\n', '\r', ' ', '\t']).len();
     let body = &text[start..];
-    let after_open = body
-        .strip_prefix("---\n")
-        .or_else(|| body.strip_prefix("---\r\n"))?;
+    let after_open = body.strip_prefix("---\n").or_else(|| body.strip_prefix("---\r\n"))?;
     let mut offset = 0;
     for line in after_open.split_inclusive('\n') {
         let bare = line.trim_end_matches(['\n', '\r']);
@@ -28,8 +26,7 @@ pub fn split(text: &str) -> Option<(&str, &str)> {
 /// `meta.extra` unchanged. Returns an error message (with the line) if the YAML is invalid or is
 /// not a mapping.
 pub fn apply(yaml: &str, meta: &mut Meta) -> Result<(), String> {
-    let docs =
-        YamlLoader::load_from_str(yaml).map_err(|e| format!("invalid YAML front matter: {e}"))?;
+    let docs = YamlLoader::load_from_str(yaml).map_err(|e| format!("invalid YAML front matter: {e}"))?;
     let Some(doc) = docs.into_iter().next() else {
         return Ok(());
     };
@@ -44,9 +41,7 @@ pub fn apply(yaml: &str, meta: &mut Meta) -> Result<(), String> {
         };
         match key.to_ascii_lowercase().as_str() {
             "title" if meta.title.is_none() => meta.title = scalar(&value),
-            "date" | "published" | "pubdate" | "publishdate" | "publish_date"
-                if meta.published.is_none() =>
-            {
+            "date" | "published" | "pubdate" | "publishdate" | "publish_date" if meta.published.is_none() => {
                 if let Some(raw) = scalar(&value) {
                     match crate::date::parse(&raw) {
                         Some(iso) => meta.published = Some(iso),
@@ -56,9 +51,7 @@ pub fn apply(yaml: &str, meta: &mut Meta) -> Result<(), String> {
                     }
                 }
             }
-            "author" | "authors" if meta.author.is_none() => {
-                meta.author = list(&value).map(|l| l.join("、"))
-            }
+            "author" | "authors" if meta.author.is_none() => meta.author = list(&value).map(|l| l.join("、")),
             "categories" | "category" => meta.categories.extend(list(&value).unwrap_or_default()),
             "url" | "link" | "permalink" if meta.url.is_none() => meta.url = scalar(&value),
             "source" if meta.source.is_none() => meta.source = scalar(&value),
@@ -71,11 +64,8 @@ pub fn apply(yaml: &str, meta: &mut Meta) -> Result<(), String> {
             }
         }
     }
-    let rank = |k: &str| {
-        ["image", "headimg", "cover", "thumbnail", "thumb"]
-            .iter()
-            .position(|x| k.eq_ignore_ascii_case(x))
-    };
+    let rank =
+        |k: &str| ["image", "headimg", "cover", "thumbnail", "thumb"].iter().position(|x| k.eq_ignore_ascii_case(x));
     images.sort_by_key(|(k, _)| rank(k));
     for (key, value) in images {
         match scalar(&value) {
@@ -117,11 +107,9 @@ fn to_json(value: &Yaml) -> serde_json::Value {
         Yaml::Integer(i) => Value::from(*i),
         Yaml::Boolean(b) => Value::Bool(*b),
         Yaml::Array(items) => Value::Array(items.iter().map(to_json).collect()),
-        Yaml::Hash(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (scalar(k).unwrap_or_default(), to_json(v)))
-                .collect(),
-        ),
+        Yaml::Hash(map) => {
+            Value::Object(map.iter().map(|(k, v)| (scalar(k).unwrap_or_default(), to_json(v))).collect())
+        }
         _ => Value::Null,
     }
 }
@@ -132,14 +120,8 @@ mod tests {
 
     #[test]
     fn splits_only_a_leading_block() {
-        assert_eq!(
-            split("\n---\ntitle: a\n---\nbody"),
-            Some(("title: a\n", "body"))
-        );
-        assert_eq!(
-            split("---\r\ntitle: a\r\n...\r\nbody"),
-            Some(("title: a\r\n", "body"))
-        );
+        assert_eq!(split("\n---\ntitle: a\n---\nbody"), Some(("title: a\n", "body")));
+        assert_eq!(split("---\r\ntitle: a\r\n...\r\nbody"), Some(("title: a\r\n", "body")));
         assert_eq!(split("text\n---\ntitle: a\n---\n"), None);
         assert_eq!(split("---\ntitle: unclosed\n"), None);
         assert_eq!(split("——2014年2月26日"), None);
@@ -156,10 +138,7 @@ mod tests {
         assert_eq!(meta.author.as_deref(), Some("新浪财经"));
         assert_eq!(meta.published.as_deref(), Some("2022-01-25T15:06:19+00:00"));
         assert_eq!(meta.extra["comments"], serde_json::json!(false));
-        assert_eq!(
-            meta.extra["thumbnail"],
-            serde_json::json!("https://a/c.png")
-        );
+        assert_eq!(meta.extra["thumbnail"], serde_json::json!("https://a/c.png"));
         assert_eq!(meta.extra["weight"], serde_json::json!(2.5));
     }
 
@@ -177,9 +156,6 @@ mod tests {
         let err = apply("title: a\n  bad: [unclosed\n", &mut meta).unwrap_err();
         assert!(err.starts_with("invalid YAML front matter: "), "{err}");
         assert!(err.contains("line"), "{err}");
-        assert_eq!(
-            apply("- a\n- b\n", &mut meta).unwrap_err(),
-            "front matter is not a mapping of keys to values"
-        );
+        assert_eq!(apply("- a\n- b\n", &mut meta).unwrap_err(), "front matter is not a mapping of keys to values");
     }
 }

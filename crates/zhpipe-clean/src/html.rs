@@ -34,8 +34,7 @@ fn dropped(name: &str) -> Option<&'static str> {
     Some(match name {
         "script" | "noscript" | "template" => "html-script",
         "style" => "html-style",
-        "iframe" | "frame" | "frameset" | "object" | "embed" | "canvas" | "svg" | "video"
-        | "audio" => "html-embed",
+        "iframe" | "frame" | "frameset" | "object" | "embed" | "canvas" | "svg" | "video" | "audio" => "html-embed",
         // Not `form` itself: ASP.NET and CMS pages wrap the whole article in one.
         "button" | "select" | "input" | "textarea" | "option" => "html-form",
         "nav" | "aside" | "footer" | "menu" => "html-navigation",
@@ -104,19 +103,9 @@ pub struct PageText {
 pub fn to_text(source: &str, extract_main: bool, meta: &mut Meta, tally: &mut Tally) -> PageText {
     let html = Html::parse_document(source);
     let full_page = FULL_PAGE.is_match(source);
-    let main = if extract_main && full_page {
-        main_content(&html).map(|e| e.id())
-    } else {
-        None
-    };
-    let mut body = Writer {
-        text: String::with_capacity(source.len() / 2),
-        pre: 0,
-    };
-    let mut outside = Writer {
-        text: String::new(),
-        pre: 0,
-    };
+    let main = if extract_main && full_page { main_content(&html).map(|e| e.id()) } else { None };
+    let mut body = Writer { text: String::with_capacity(source.len() / 2), pre: 0 };
+    let mut outside = Writer { text: String::new(), pre: 0 };
     let mut inside_main = main.is_none();
     let mut title: Option<String> = None;
     let mut caption: Option<String> = None;
@@ -145,10 +134,8 @@ pub fn to_text(source: &str, extract_main: bool, meta: &mut Meta, tally: &mut Ta
             Node::Element(e) => {
                 let name = e.name();
                 if let Some(kind) = dropped(name) {
-                    let text: String = current
-                        .descendants()
-                        .filter_map(|n| n.value().as_text().map(|t| &**t))
-                        .collect();
+                    let text: String =
+                        current.descendants().filter_map(|n| n.value().as_text().map(|t| &**t)).collect();
                     tally.remove(kind, text.trim());
                 } else if name == "head" || name == "title" {
                     if name == "title" {
@@ -156,16 +143,9 @@ pub fn to_text(source: &str, extract_main: bool, meta: &mut Meta, tally: &mut Ta
                     }
                     descend = true;
                 } else if name == "meta" {
-                    read_meta(
-                        e.attr("property").or(e.attr("name")),
-                        e.attr("content"),
-                        meta,
-                    );
+                    read_meta(e.attr("property").or(e.attr("name")), e.attr("content"), meta);
                 } else if name == "link" {
-                    if e.attr("rel")
-                        .is_some_and(|r| r.eq_ignore_ascii_case("canonical"))
-                        && meta.url.is_none()
-                    {
+                    if e.attr("rel").is_some_and(|r| r.eq_ignore_ascii_case("canonical")) && meta.url.is_none() {
                         meta.url = e.attr("href").map(str::to_owned);
                     }
                 } else {
@@ -208,14 +188,10 @@ pub fn to_text(source: &str, extract_main: bool, meta: &mut Meta, tally: &mut Ta
             }
         }
     }
-    PageText {
-        body: body.text,
-        outside: main.map(|_| outside.text),
-    }
+    PageText { body: body.text, outside: main.map(|_| outside.text) }
 }
 
-static FULL_PAGE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)<(?:html|body)[\s>]").unwrap());
+static FULL_PAGE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)<(?:html|body)[\s>]").unwrap());
 
 /// The element that holds the article of a full page, found by where the paragraphs are (the
 /// idea of Readability and of GeneralNewsExtractor's text density): every run of text of at
@@ -231,10 +207,7 @@ pub fn main_content(html: &Html) -> Option<ElementRef<'_>> {
         let Node::Text(text) = node.value() else {
             continue;
         };
-        let letters = text
-            .chars()
-            .filter(|&c| crate::normalize::is_letter(c))
-            .count();
+        let letters = text.chars().filter(|&c| crate::normalize::is_letter(c)).count();
         if letters < 10 {
             continue;
         }
@@ -257,10 +230,7 @@ pub fn main_content(html: &Html) -> Option<ElementRef<'_>> {
         let Some(block) = block.filter(|_| !in_link) else {
             continue;
         };
-        let commas = text
-            .chars()
-            .filter(|c| matches!(c, '，' | ',' | '。'))
-            .count();
+        let commas = text.chars().filter(|c| matches!(c, '，' | ',' | '。')).count();
         let score = 1.0 + commas as f64 + (letters as f64 / 100.0).min(3.0);
         *scores.entry(block.id()).or_insert(0.0) += score;
         if let Some(parent) = block.parent() {
@@ -275,20 +245,14 @@ pub fn main_content(html: &Html) -> Option<ElementRef<'_>> {
     // on the hash map's order.
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     ranked.truncate(16);
-    let targets: Vec<ElementRef<'_>> = ranked
-        .iter()
-        .filter_map(|(id, _)| html.tree.get(*id).and_then(ElementRef::wrap))
-        .collect();
+    let targets: Vec<ElementRef<'_>> =
+        ranked.iter().filter_map(|(id, _)| html.tree.get(*id).and_then(ElementRef::wrap)).collect();
     let counts = letter_counts(html, &targets);
     let mut best = None;
     for (i, (id, score)) in ranked.into_iter().enumerate() {
         let node = html.tree.get(id)?;
         let (letters, link_letters) = counts.get(i).copied().unwrap_or((0, 0));
-        let density = if letters == 0 {
-            1.0
-        } else {
-            link_letters as f64 / letters as f64
-        };
+        let density = if letters == 0 { 1.0 } else { link_letters as f64 / letters as f64 };
         let adjusted: f64 = score * (1.0 - density) * class_weight(node.value());
         let best_so_far: Option<(_, f64, usize)> = best;
         let depth = node.ancestors().count();
@@ -300,8 +264,7 @@ pub fn main_content(html: &Html) -> Option<ElementRef<'_>> {
             best = Some((node, adjusted, depth));
         }
     }
-    best.filter(|&(_, score, _)| score >= MIN_MAIN_SCORE)
-        .and_then(|(node, _, _)| ElementRef::wrap(node))
+    best.filter(|&(_, score, _)| score >= MIN_MAIN_SCORE).and_then(|(node, _, _)| ElementRef::wrap(node))
 }
 
 /// For each of `targets`, the letters (and digits) of the visible text under it and how many of
@@ -321,10 +284,7 @@ fn letter_counts(html: &Html, targets: &[ElementRef<'_>]) -> Vec<(usize, usize)>
         let mut descend = true;
         match value {
             Node::Text(t) => {
-                let n = t
-                    .chars()
-                    .filter(|&c| crate::normalize::is_letter(c))
-                    .count();
+                let n = t.chars().filter(|&c| crate::normalize::is_letter(c)).count();
                 let top = stack.last_mut().expect("the root's accumulator");
                 top.0 += n;
                 if open_links > 0 {
@@ -334,9 +294,7 @@ fn letter_counts(html: &Html, targets: &[ElementRef<'_>]) -> Vec<(usize, usize)>
             Node::Element(e) if dropped(e.name()).is_some() => descend = false,
             _ => {}
         }
-        let child = current
-            .first_child()
-            .filter(|_| descend && value.is_element());
+        let child = current.first_child().filter(|_| descend && value.is_element());
         if let Some(child) = child {
             if is_link(value) {
                 open_links += 1;
@@ -387,9 +345,8 @@ fn letter_counts(html: &Html, targets: &[ElementRef<'_>]) -> Vec<(usize, usize)>
 static NEGATIVE_CLASS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)comment|reply|related|recommend|sidebar|side-bar|footer|foot|share|promo|sponsor|banner|hot|rank|tuijian|pinglun|xiangguan").unwrap()
 });
-static POSITIVE_CLASS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)article|content|main|post|text|story|body|zhengwen|detail|neirong").unwrap()
-});
+static POSITIVE_CLASS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)article|content|main|post|text|story|body|zhengwen|detail|neirong").unwrap());
 
 /// Readability's class and id hints: comment threads and related-link boxes are long and full
 /// of commas, so their names count against them.
@@ -397,11 +354,7 @@ fn class_weight(node: &Node) -> f64 {
     let Some(e) = node.as_element() else {
         return 1.0;
     };
-    let names = format!(
-        "{} {}",
-        e.attr("class").unwrap_or(""),
-        e.attr("id").unwrap_or("")
-    );
+    let names = format!("{} {}", e.attr("class").unwrap_or(""), e.attr("id").unwrap_or(""));
     if NEGATIVE_CLASS.is_match(&names) {
         0.25
     } else if POSITIVE_CLASS.is_match(&names) {
@@ -446,9 +399,7 @@ fn close(
                 if !c.is_empty() {
                     // The caption's text was written to the body; the line pass finds it there
                     // by this exact text and moves it to the captions.
-                    tally
-                        .figcaptions
-                        .push(c.split_whitespace().collect::<Vec<_>>().join(" "));
+                    tally.figcaptions.push(c.split_whitespace().collect::<Vec<_>>().join(" "));
                 }
             }
         }
@@ -474,13 +425,11 @@ fn read_meta(key: Option<&str>, content: Option<&str>, meta: &mut Meta) {
         "author" | "article:author" => &mut meta.author,
         "article:published_time" | "pubdate" | "publishdate" | "ptime" | "publish_time" => {
             if meta.published.is_none() {
-                meta.published =
-                    Some(crate::date::parse(content).unwrap_or_else(|| content.to_owned()));
+                meta.published = Some(crate::date::parse(content).unwrap_or_else(|| content.to_owned()));
             }
             return;
         }
-        "og:description" | "description" | "keywords" | "og:type" | "article:section"
-        | "article:tag" => {
+        "og:description" | "description" | "keywords" | "og:type" | "article:section" | "article:tag" => {
             meta.extra.entry(key).or_insert_with(|| content.into());
             return;
         }

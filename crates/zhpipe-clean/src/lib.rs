@@ -213,11 +213,7 @@ impl Clean {
     }
 
     /// Builds the stage with rules from the text of a rules file (`name` only labels errors).
-    pub fn with_rules(
-        config: &CleanConfig,
-        rules_text: &str,
-        name: &str,
-    ) -> Result<Self, ConfigError> {
+    pub fn with_rules(config: &CleanConfig, rules_text: &str, name: &str) -> Result<Self, ConfigError> {
         let mut stage = Self::bundled();
         stage.rules = Rules::parse(rules_text, Path::new(name))?;
         stage.keep_removed = config.keep_removed;
@@ -243,19 +239,13 @@ pub(crate) struct Tally {
 
 impl Tally {
     pub(crate) fn new(keep_removed: bool) -> Self {
-        Self {
-            removed: keep_removed.then(Vec::new),
-            ..Self::default()
-        }
+        Self { removed: keep_removed.then(Vec::new), ..Self::default() }
     }
 
     pub(crate) fn remove(&mut self, kind: &'static str, text: &str) {
         *self.counts.entry(kind).or_default() += 1;
         if let Some(removed) = self.removed.as_mut() {
-            removed.push(Removed {
-                kind: kind.to_owned(),
-                text: text.to_owned(),
-            });
+            removed.push(Removed { kind: kind.to_owned(), text: text.to_owned() });
         }
     }
 
@@ -318,11 +308,7 @@ impl Stage for Clean {
 
         if let Some((yaml, rest)) = frontmatter::split(&body) {
             if let Err(message) = frontmatter::apply(yaml, &mut meta) {
-                doc.note(
-                    NAME,
-                    "invalid-front-matter",
-                    format!("{message}; the block was removed from the text"),
-                );
+                doc.note(NAME, "invalid-front-matter", format!("{message}; the block was removed from the text"));
             }
             tally.remove("front-matter", yaml);
             body = rest.to_owned();
@@ -340,8 +326,7 @@ impl Stage for Clean {
                 // The page around the article: only its date/source header lines are used.
                 for line in outside.lines() {
                     let line = normalize::line(line, &mut normalize::Changes::default());
-                    if !line.is_empty() && line.chars().count() <= self.rules.header.max_line_chars
-                    {
+                    if !line.is_empty() && line.chars().count() <= self.rules.header.max_line_chars {
                         lines::header(&line, &self.rules, &mut meta);
                     }
                 }
@@ -353,22 +338,14 @@ impl Stage for Clean {
             .lines()
             .map(|line| {
                 if !self.strip_pinyin {
-                    return if self.normalize {
-                        normalize::line(line, &mut changes)
-                    } else {
-                        line.trim().to_owned()
-                    };
+                    return if self.normalize { normalize::line(line, &mut changes) } else { line.trim().to_owned() };
                 }
                 // Before normalisation, so that the annotations' parentheses are not counted as
                 // normalised; and again after it, so that `字 (xié)` (which normalises to
                 // `字（xié）`) goes as well. Normalised once more where that removed something,
                 // because the annotation's neighbours now touch.
                 let line = pinyin::strip(line, |r| tally.remove("pinyin", r));
-                let line = if self.normalize {
-                    normalize::line(&line, &mut changes)
-                } else {
-                    line.trim().to_owned()
-                };
+                let line = if self.normalize { normalize::line(&line, &mut changes) } else { line.trim().to_owned() };
                 let stripped = pinyin::strip(&line, |r| tally.remove("pinyin", r));
                 if stripped.len() == line.len() || !self.normalize {
                     stripped
@@ -379,44 +356,22 @@ impl Stage for Clean {
             .filter(|line| !line.is_empty())
             .collect();
         drop(body);
-        let kept = lines::clean(
-            lines,
-            &self.rules,
-            self.layout,
-            &mut meta,
-            &mut tally,
-            &mut changes,
-        );
+        let kept = lines::clean(lines, &self.rules, self.layout, &mut meta, &mut tally, &mut changes);
         let text = kept.join("\n");
 
         if is_html {
             doc.note(NAME, "html", "parsed as HTML");
         }
         for (kind, count) in &tally.counts {
-            doc.note_count(
-                NAME,
-                &format!("removed-{kind}"),
-                *count,
-                format!("removed {count} {}", describe(kind)),
-            );
+            doc.note_count(NAME, &format!("removed-{kind}"), *count, format!("removed {count} {}", describe(kind)));
         }
         if tally.joined > 0 {
             let n = tally.joined;
-            doc.note_count(
-                NAME,
-                "joined-lines",
-                n,
-                format!("joined {n} lines broken by the PDF layout"),
-            );
+            doc.note_count(NAME, "joined-lines", n, format!("joined {n} lines broken by the PDF layout"));
         }
         if changes.width > 0 {
             let n = changes.width;
-            doc.note_count(
-                NAME,
-                "normalized-width",
-                n,
-                format!("made {n} full-width letters and digits half-width"),
-            );
+            doc.note_count(NAME, "normalized-width", n, format!("made {n} full-width letters and digits half-width"));
         }
         if changes.punctuation > 0 {
             let n = changes.punctuation;

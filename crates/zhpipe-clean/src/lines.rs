@@ -28,24 +28,7 @@ static ENUMERATION: LazyLock<Regex> = LazyLock::new(|| {
 /// sentence goes on in the next one. `；` is deliberately absent: a page break after a clause is
 /// common, and enumerations that end items with `；` are protected by [`ENUMERATION`].
 fn ends_paragraph(c: char) -> bool {
-    matches!(
-        c,
-        '。' | '！'
-            | '？'
-            | '!'
-            | '?'
-            | '…'
-            | '”'
-            | '’'
-            | '」'
-            | '』'
-            | '）'
-            | ')'
-            | '】'
-            | '》'
-            | '：'
-            | ':'
-    )
+    matches!(c, '。' | '！' | '？' | '!' | '?' | '…' | '”' | '’' | '」' | '』' | '）' | ')' | '】' | '》' | '：' | ':')
 }
 
 fn has_clause_punct(line: &str) -> bool {
@@ -81,16 +64,10 @@ pub fn clean(
                 *seen.entry(line.as_str()).or_default() += 1;
             }
         }
-        let repeated: Vec<String> = seen
-            .into_iter()
-            .filter(|&(_, n)| n >= rules.repeated_min)
-            .map(|(l, _)| l.to_owned())
-            .collect();
+        let repeated: Vec<String> =
+            seen.into_iter().filter(|&(_, n)| n >= rules.repeated_min).map(|(l, _)| l.to_owned()).collect();
         for slot in &mut slots {
-            if slot
-                .as_deref()
-                .is_some_and(|l| is_furniture(l) || repeated.iter().any(|r| r == l))
-            {
+            if slot.as_deref().is_some_and(|l| is_furniture(l) || repeated.iter().any(|r| r == l)) {
                 tally.remove("furniture", &slot.take().unwrap_or_default());
             }
         }
@@ -126,10 +103,7 @@ fn remove_cover(
 ) {
     let lead = slots
         .iter()
-        .take_while(|s| {
-            s.as_deref()
-                .is_some_and(|l| chars(l) <= rules.title_max_chars && !has_clause_punct(l))
-        })
+        .take_while(|s| s.as_deref().is_some_and(|l| chars(l) <= rules.title_max_chars && !has_clause_punct(l)))
         .count();
     let last_marker = (0..lead).rev().find(|&i| {
         let line = slots[i].as_deref().unwrap_or_default();
@@ -157,12 +131,7 @@ fn classify(line: &str, rules: &Rules, meta: &mut Meta, tally: &mut Tally) -> Op
         return Some("caption");
     }
     if rules.breadcrumb.iter().any(|r| r.is_match(line)) {
-        if let Some(title) = rules
-            .breadcrumb_title
-            .as_ref()
-            .and_then(|r| r.captures(line))
-            .and_then(|c| c.get(1))
-        {
+        if let Some(title) = rules.breadcrumb_title.as_ref().and_then(|r| r.captures(line)).and_then(|c| c.get(1)) {
             if meta.title.is_none() {
                 meta.title = Some(title.as_str().trim().to_owned());
             }
@@ -196,15 +165,8 @@ fn classify(line: &str, rules: &Rules, meta: &mut Meta, tally: &mut Tally) -> Op
         return Some("link-farm");
     }
     if n <= rules.widget_max_chars {
-        let letters = line
-            .chars()
-            .filter(|&c| crate::normalize::is_letter(c))
-            .count();
-        let covered: usize = rules
-            .widget_words
-            .find_iter(line)
-            .map(|m| chars(m.as_str()))
-            .sum();
+        let letters = line.chars().filter(|&c| crate::normalize::is_letter(c)).count();
+        let covered: usize = rules.widget_words.find_iter(line).map(|m| chars(m.as_str())).sum();
         if letters == 0 || covered as f64 >= rules.widget_min_coverage * letters as f64 {
             return Some(if letters == 0 { "symbols" } else { "widget" });
         }
@@ -224,9 +186,7 @@ fn classify(line: &str, rules: &Rules, meta: &mut Meta, tally: &mut Tally) -> Op
 pub(crate) fn header(line: &str, rules: &Rules, meta: &mut Meta) -> bool {
     let line = line.trim_start_matches(['•', '·', '●', '◆', '■', '*', '-', ' ']);
     let labels: Vec<regex::Captures<'_>> = rules.header.label.captures_iter(line).collect();
-    let first = labels
-        .first()
-        .map_or(line.len(), |c| c.get(0).map_or(0, |m| m.start()));
+    let first = labels.first().map_or(line.len(), |c| c.get(0).map_or(0, |m| m.start()));
     let prefix = line[..first].trim();
     let mut published = None;
     if !prefix.is_empty() {
@@ -243,9 +203,7 @@ pub(crate) fn header(line: &str, rules: &Rules, meta: &mut Meta) -> bool {
     let (mut source, mut author) = (None, None);
     for (i, field) in labels.iter().enumerate() {
         let whole = field.get(0).expect("group 0");
-        let end = labels.get(i + 1).map_or(line.len(), |next| {
-            next.get(0).map_or(line.len(), |m| m.start())
-        });
+        let end = labels.get(i + 1).map_or(line.len(), |next| next.get(0).map_or(line.len(), |m| m.start()));
         let value = line[whole.end()..end].trim();
         let label = &field[1];
         let plausible = chars(value) <= 40 && !value.contains('。');
@@ -279,22 +237,13 @@ pub(crate) fn header(line: &str, rules: &Rules, meta: &mut Meta) -> bool {
 }
 
 fn is_link_farm(line: &str, rules: &Rules) -> bool {
-    let separators = line
-        .chars()
-        .filter(|c| rules.link_farm_separators.contains(c))
-        .count();
+    let separators = line.chars().filter(|c| rules.link_farm_separators.contains(c)).count();
     if separators + 1 < rules.link_farm_min_items {
         return false;
     }
-    let items: Vec<&str> = line
-        .split(&rules.link_farm_separators[..])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
-    items.len() >= rules.link_farm_min_items
-        && items
-            .iter()
-            .all(|i| chars(i) <= rules.link_farm_max_item_chars)
+    let items: Vec<&str> =
+        line.split(&rules.link_farm_separators[..]).map(str::trim).filter(|s| !s.is_empty()).collect();
+    items.len() >= rules.link_farm_min_items && items.iter().all(|i| chars(i) <= rules.link_farm_max_item_chars)
 }
 
 /// Takes the first line as the title when none is known and it looks like one, then removes
@@ -326,12 +275,7 @@ fn collapse_title(kept: &mut Vec<String>, rules: &Rules, meta: &mut Meta, tally:
 }
 
 /// Joins the lines of a paragraph that a page or column break split.
-fn join_broken(
-    lines: Vec<String>,
-    rules: &Rules,
-    tally: &mut Tally,
-    changes: &mut Changes,
-) -> Vec<String> {
+fn join_broken(lines: Vec<String>, rules: &Rules, tally: &mut Tally, changes: &mut Changes) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
     for line in lines {
         if let Some(last) = out.last_mut() {

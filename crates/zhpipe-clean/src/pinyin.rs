@@ -64,10 +64,7 @@ pub fn strip(text: &str, mut removed: impl FnMut(&str)) -> String {
         let after_open = &rest[i..];
         let open_len = after_open.chars().next().map_or(1, char::len_utf8);
         let inner = &after_open[open_len..];
-        let close = inner
-            .char_indices()
-            .take(9)
-            .find(|&(_, c)| c == ')' || c == '）');
+        let close = inner.char_indices().take(9).find(|&(_, c)| c == ')' || c == '）');
         if let Some((j, c)) = close {
             let syllable = &inner[..j];
             if out.chars().next_back().is_some_and(is_han) && is_toned_syllable(syllable) {
@@ -107,11 +104,7 @@ mod tests {
     t!(pinyin02_full_width, "協（xié）同", "協同");
     t!(pinyin03_umlaut, "綠(lǜ)色", "綠色");
     t!(pinyin04_two_in_a_row, "現(xiàn)(xiàn)代", "現代");
-    t!(
-        pinyin05_reporters_stay,
-        "(河北日报记者四建磊、吴韬)",
-        "(河北日报记者四建磊、吴韬)"
-    );
+    t!(pinyin05_reporters_stay, "(河北日报记者四建磊、吴韬)", "(河北日报记者四建磊、吴韬)");
     t!(pinyin06_end_stays, "参加会议。(完)", "参加会议。(完)");
     t!(pinyin07_year_stays, "规划（2024年）", "规划（2024年）");
     t!(pinyin08_pm25_stays, "PM2.5平均濃度", "PM2.5平均濃度");
@@ -121,11 +114,7 @@ mod tests {
     t!(pinyin12_french_stays, "咖啡(café)", "咖啡(café)");
     t!(pinyin13_abbreviation_stays, "天津(TJ)", "天津(TJ)");
     t!(pinyin14_unclosed, "協(xié", "協(xié");
-    t!(
-        pinyin15_nested_stays,
-        "設備(天津)有限公司",
-        "設備(天津)有限公司"
-    );
+    t!(pinyin15_nested_stays, "設備(天津)有限公司", "設備(天津)有限公司");
 
     #[test]
     fn removed_annotations_are_reported() {

@@ -138,41 +138,29 @@ struct FurnitureFile {
 impl Rules {
     /// The bundled rules.
     pub fn bundled() -> Result<Self, ConfigError> {
-        Self::parse(
-            BUNDLED_RULES,
-            Path::new("dictionaries/clean.toml (bundled)"),
-        )
+        Self::parse(BUNDLED_RULES, Path::new("dictionaries/clean.toml (bundled)"))
     }
 
     /// Rules from a file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            ConfigError::new(format!("{}: cannot read clean rules: {e}", path.display()))
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::new(format!("{}: cannot read clean rules: {e}", path.display())))?;
         Self::parse(&text, path)
     }
 
     /// Rules from the text of a file; `path` only names it in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let at = |span: std::ops::Range<usize>| {
-            format!("{}:{}", path.display(), line_of(text, span.start))
-        };
+        let at = |span: std::ops::Range<usize>| format!("{}:{}", path.display(), line_of(text, span.start));
         let file: RulesFile = toml::from_str(text).map_err(|e| {
             let place = e.span().map_or_else(|| path.display().to_string(), at);
             ConfigError::new(format!("{place}: {}", e.message()))
         })?;
         let compile = |pattern: &Spanned<String>| -> Result<Regex, ConfigError> {
             Regex::new(pattern.get_ref()).map_err(|e| {
-                ConfigError::new(format!(
-                    "{}: invalid pattern {:?}: {e}",
-                    at(pattern.span()),
-                    pattern.get_ref()
-                ))
+                ConfigError::new(format!("{}: invalid pattern {:?}: {e}", at(pattern.span()), pattern.get_ref()))
             })
         };
-        let compile_all = |patterns: &[Spanned<String>]| {
-            patterns.iter().map(compile).collect::<Result<Vec<_>, _>>()
-        };
+        let compile_all = |patterns: &[Spanned<String>]| patterns.iter().map(compile).collect::<Result<Vec<_>, _>>();
         let words = |list: &[Spanned<String>]| -> Result<Vec<String>, ConfigError> {
             list.iter()
                 .map(|w| {
@@ -189,24 +177,14 @@ impl Rules {
             let mut sorted: Vec<&String> = list.iter().collect();
             // Longest first, so that `返回顶部` wins over `返回`.
             sorted.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
-            sorted
-                .iter()
-                .map(|w| regex::escape(w))
-                .collect::<Vec<_>>()
-                .join("|")
+            sorted.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|")
         };
 
         let published = words(&file.header.published)?;
         let source = words(&file.header.source)?;
         let author = words(&file.header.author)?;
         let ignored = words(&file.header.ignored)?;
-        let labels: Vec<String> = published
-            .iter()
-            .chain(&source)
-            .chain(&author)
-            .chain(&ignored)
-            .cloned()
-            .collect();
+        let labels: Vec<String> = published.iter().chain(&source).chain(&author).chain(&ignored).cloned().collect();
         let label = Regex::new(&format!(r"({})\s*[：:]", alternation(&labels)))
             .map_err(|e| ConfigError::new(format!("{}: [header] labels: {e}", path.display())))?;
 
@@ -218,10 +196,8 @@ impl Rules {
         .map_err(|e| ConfigError::new(format!("{}: [editor] labels: {e}", path.display())))?;
 
         let original = words(&file.title.original_title_labels)?;
-        let original_title =
-            Regex::new(&format!(r"^(?:{})\s*[：:]\s*(.+)$", alternation(&original))).map_err(
-                |e| ConfigError::new(format!("{}: [title] labels: {e}", path.display())),
-            )?;
+        let original_title = Regex::new(&format!(r"^(?:{})\s*[：:]\s*(.+)$", alternation(&original)))
+            .map_err(|e| ConfigError::new(format!("{}: [title] labels: {e}", path.display())))?;
 
         let widget_list = words(&file.widgets.words)?;
         let widget_words = Regex::new(&alternation(&widget_list))
@@ -251,12 +227,7 @@ impl Rules {
 
         Ok(Rules {
             breadcrumb: compile_all(&file.breadcrumb.patterns)?,
-            breadcrumb_title: file
-                .breadcrumb
-                .title_pattern
-                .as_ref()
-                .map(compile)
-                .transpose()?,
+            breadcrumb_title: file.breadcrumb.title_pattern.as_ref().map(compile).transpose()?,
             header: HeaderRules {
                 label,
                 published: published.into_iter().collect(),
@@ -287,11 +258,7 @@ impl Rules {
 
 /// The 1-based line of byte `offset` in `text`.
 fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 #[cfg(test)]
@@ -306,16 +273,11 @@ mod tests {
     #[test]
     fn bad_pattern_names_file_and_line() {
         let text = BUNDLED_RULES.replace("'^\\d{1,4}\\s*第\\s*\\d{1,4}\\s*期$',", "'^(unclosed',");
-        assert_ne!(
-            text, BUNDLED_RULES,
-            "the furniture pattern to break was not found"
-        );
+        assert_ne!(text, BUNDLED_RULES, "the furniture pattern to break was not found");
         let line = text.lines().position(|l| l.contains("^(unclosed")).unwrap() + 1;
         let err = Rules::parse(&text, Path::new("my-rules.toml")).unwrap_err();
         assert!(
-            err.message().starts_with(&format!(
-                "my-rules.toml:{line}: invalid pattern \"^(unclosed\""
-            )),
+            err.message().starts_with(&format!("my-rules.toml:{line}: invalid pattern \"^(unclosed\"")),
             "{}",
             err.message()
         );
@@ -327,8 +289,7 @@ mod tests {
         let line = text.lines().position(|l| l == "minimum = 3").unwrap() + 1;
         let err = Rules::parse(&text, Path::new("my-rules.toml")).unwrap_err();
         assert!(
-            err.message()
-                .starts_with(&format!("my-rules.toml:{line}: unknown field `minimum`")),
+            err.message().starts_with(&format!("my-rules.toml:{line}: unknown field `minimum`")),
             "{}",
             err.message()
         );
@@ -336,27 +297,14 @@ mod tests {
 
     #[test]
     fn long_separator_is_refused() {
-        let text = BUNDLED_RULES.replace(
-            r#"separators = ["|", "｜", "丨"]"#,
-            r#"separators = ["||"]"#,
-        );
+        let text = BUNDLED_RULES.replace(r#"separators = ["|", "｜", "丨"]"#, r#"separators = ["||"]"#);
         let err = Rules::parse(&text, Path::new("r.toml")).unwrap_err();
-        assert!(
-            err.message()
-                .contains("a link-farm separator is one character"),
-            "{}",
-            err.message()
-        );
+        assert!(err.message().contains("a link-farm separator is one character"), "{}", err.message());
     }
 
     #[test]
     fn missing_file_is_named() {
         let err = Rules::load(Path::new("/nonexistent/clean.toml")).unwrap_err();
-        assert!(
-            err.message()
-                .starts_with("/nonexistent/clean.toml: cannot read clean rules"),
-            "{}",
-            err.message()
-        );
+        assert!(err.message().starts_with("/nonexistent/clean.toml: cannot read clean rules"), "{}", err.message());
     }
 }

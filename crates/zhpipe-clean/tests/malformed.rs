@@ -23,51 +23,35 @@ fn unclosed_tags() {
 #[test]
 fn stray_angle_brackets() {
     let doc = clean("<p>若 a < b 且 1<2，则成立。</p><p>x <- y 与 <<>> 都是文本。</p>");
-    assert_eq!(
-        doc.text,
-        "若 a < b 且1<2，则成立。\nx <- y 与 <<>> 都是文本。"
-    );
+    assert_eq!(doc.text, "若 a < b 且1<2，则成立。\nx <- y 与 <<>> 都是文本。");
 }
 
 #[test]
 fn unterminated_comment_and_script() {
     let doc = clean("<p>京津冀协同发展。</p><p>第二段。</p><!-- 没有结束的注释 <p>不是正文</p>");
     assert_eq!(doc.text, "京津冀协同发展。\n第二段。");
-    let doc = clean(
-        "<p>京津冀协同发展。</p><p>第二段。</p><script>if (a < b) { document.write('<p>x</p>')",
-    );
+    let doc = clean("<p>京津冀协同发展。</p><p>第二段。</p><script>if (a < b) { document.write('<p>x</p>')");
     assert_eq!(doc.text, "京津冀协同发展。\n第二段。");
 }
 
 #[test]
 fn ten_thousand_nested_divs() {
     let depth = 10_000;
-    let html = format!(
-        "{}<p>京津冀协同发展。</p>{}",
-        "<div>".repeat(depth),
-        "</div>".repeat(depth)
-    );
+    let html = format!("{}<p>京津冀协同发展。</p>{}", "<div>".repeat(depth), "</div>".repeat(depth));
     assert_eq!(clean(&html).text, "京津冀协同发展。");
 }
 
 #[test]
 fn ten_thousand_unclosed_inline_elements() {
     let depth = 10_000;
-    let html = format!(
-        "<p>{}京津冀协同发展。</p><p>第二段。</p>",
-        "<b><i><span>".repeat(depth)
-    );
+    let html = format!("<p>{}京津冀协同发展。</p><p>第二段。</p>", "<b><i><span>".repeat(depth));
     assert_eq!(clean(&html).text, "京津冀协同发展。\n第二段。");
 }
 
 #[test]
 fn ten_thousand_nested_tables() {
     let depth = 10_000;
-    let html = format!(
-        "{}京津冀{}",
-        "<table><tr><td>".repeat(depth),
-        "</td></tr></table>".repeat(depth)
-    );
+    let html = format!("{}京津冀{}", "<table><tr><td>".repeat(depth), "</td></tr></table>".repeat(depth));
     assert_eq!(clean(&html).text, "京津冀");
 }
 
@@ -81,10 +65,7 @@ fn fifty_megabytes() -> String {
 #[ignore = "50 MB: slow in debug builds; run in release"]
 fn fifty_megabyte_html_line() {
     let body = fifty_megabytes();
-    let html = format!(
-        "<html><body><p>{body}</p><script>{}</script></body></html>",
-        "x".repeat(1000)
-    );
+    let html = format!("<html><body><p>{body}</p><script>{}</script></body></html>", "x".repeat(1000));
     let doc = clean(&html);
     assert_eq!(doc.text.len(), body.len());
     assert!(doc.text == body);

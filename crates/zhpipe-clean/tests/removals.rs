@@ -7,11 +7,7 @@ use zhpipe_clean::{Clean, CleanConfig, Layout};
 use zhpipe_core::{Document, Registry, Stage, StageSpec};
 
 fn stage(layout: Layout) -> Clean {
-    let config = CleanConfig {
-        keep_removed: true,
-        layout,
-        ..CleanConfig::default()
-    };
+    let config = CleanConfig { keep_removed: true, layout, ..CleanConfig::default() };
     Clean::new(&config, ".".as_ref()).unwrap()
 }
 
@@ -39,10 +35,7 @@ macro_rules! t {
             assert_eq!(kinds(&doc), expected);
             // Every removal is counted in a note by kind.
             for kind in expected {
-                let note = doc
-                    .notes
-                    .iter()
-                    .find(|n| n.kind == format!("removed-{kind}"));
+                let note = doc.notes.iter().find(|n| n.kind == format!("removed-{kind}"));
                 let count = expected.iter().filter(|k| k == &kind).count() as u64;
                 assert_eq!(note.and_then(|n| n.count), Some(count), "note for {kind}");
             }
@@ -52,18 +45,8 @@ macro_rules! t {
 
 const BODY: &str = "京津冀协同发展取得新的显著成效。";
 
-t!(
-    clean001_breadcrumb,
-    "当前位置:首页 > 省部要闻\n京津冀协同发展取得新的显著成效。",
-    BODY,
-    &["breadcrumb"]
-);
-t!(
-    clean002_breadcrumb_arrow,
-    "首页 > 新闻中心 > 要闻\n京津冀协同发展取得新的显著成效。",
-    BODY,
-    &["breadcrumb"]
-);
+t!(clean001_breadcrumb, "当前位置:首页 > 省部要闻\n京津冀协同发展取得新的显著成效。", BODY, &["breadcrumb"]);
+t!(clean002_breadcrumb_arrow, "首页 > 新闻中心 > 要闻\n京津冀协同发展取得新的显著成效。", BODY, &["breadcrumb"]);
 t!(
     clean003_header_fields,
     "  • 发布日期:2024-05-14 16:41:21\n  • 访问量:?\n  • 来源: 河北省人民政府网站\n京津冀协同发展取得新的显著成效。",
@@ -76,18 +59,8 @@ t!(
     BODY,
     &["header"]
 );
-t!(
-    clean005_editor,
-    "京津冀协同发展取得新的显著成效。\n责任编辑：刘万里 SF014",
-    BODY,
-    &["editor"]
-);
-t!(
-    clean006_editor_in_parentheses,
-    "京津冀协同发展取得新的显著成效。\n(責編:何美萱、施云娟)",
-    BODY,
-    &["editor"]
-);
+t!(clean005_editor, "京津冀协同发展取得新的显著成效。\n责任编辑：刘万里 SF014", BODY, &["editor"]);
+t!(clean006_editor_in_parentheses, "京津冀协同发展取得新的显著成效。\n(責編:何美萱、施云娟)", BODY, &["editor"]);
 t!(
     clean007_widgets,
     "京津冀协同发展取得新的显著成效。\n排行榜一天一周一月\n微信\n\n微博\n分享\n返回\n頂部\n關閉\n登錄人民網通行證    立即注冊\n忘記密碼?",
@@ -124,24 +97,9 @@ t!(
     "座谈会在津举行\n京津冀协同发展取得新的显著成效。",
     &["repeated-title"]
 );
-t!(
-    clean013_pinyin,
-    "京津冀協(xié)同發(fā)展",
-    "京津冀協同發展",
-    &["pinyin", "pinyin"]
-);
-t!(
-    clean014_symbols,
-    "京津冀协同发展取得新的显著成效。\n* * *\n|",
-    BODY,
-    &["symbols", "symbols"]
-);
-t!(
-    clean015_front_matter,
-    "---\ntitle: 标题\n---\n京津冀协同发展取得新的显著成效。",
-    BODY,
-    &["front-matter"]
-);
+t!(clean013_pinyin, "京津冀協(xié)同發(fā)展", "京津冀協同發展", &["pinyin", "pinyin"]);
+t!(clean014_symbols, "京津冀协同发展取得新的显著成效。\n* * *\n|", BODY, &["symbols", "symbols"]);
+t!(clean015_front_matter, "---\ntitle: 标题\n---\n京津冀协同发展取得新的显著成效。", BODY, &["front-matter"]);
 t!(
     clean016_html_parts,
     "<p>京津冀协同发展取得新的显著成效。</p><script>x()</script><style>p{}</style><!-- c --><iframe src=a></iframe>",
@@ -175,24 +133,9 @@ t!(
     &[]
 );
 t!(stay002_end_mark, "参加会议。(完)", "参加会议。（完）", &[]);
-t!(
-    stay003_year,
-    "规划纲要（2024年）已印发。",
-    "规划纲要（2024年）已印发。",
-    &[]
-);
-t!(
-    stay004_pm25,
-    "2021年河北省PM2.5平均浓度38.8微克/立方米。",
-    "2021年河北省PM2.5平均浓度38.8微克/立方米。",
-    &[]
-);
-t!(
-    stay005_quoted_numbers,
-    "雄安“1+4+26”规划体系编制完成。",
-    "雄安“1+4+26”规划体系编制完成。",
-    &[]
-);
+t!(stay003_year, "规划纲要（2024年）已印发。", "规划纲要（2024年）已印发。", &[]);
+t!(stay004_pm25, "2021年河北省PM2.5平均浓度38.8微克/立方米。", "2021年河北省PM2.5平均浓度38.8微克/立方米。", &[]);
+t!(stay005_quoted_numbers, "雄安“1+4+26”规划体系编制完成。", "雄安“1+4+26”规划体系编制完成。", &[]);
 t!(
     stay006_attributions_repeat,
     "第一段。\n——2014年2月26日,习近平的讲话\n第二段。\n——2014年2月26日,习近平的讲话",
@@ -205,24 +148,9 @@ t!(
     "凝心聚力奋进新征程\n在对接京津中加快高质量发展\n王正谱主持 廉毅敏出席",
     &[]
 );
-t!(
-    stay008_time_is_not_a_header,
-    "时间：5月12日上午9时\n地点：北京",
-    "时间：5月12日上午9时\n地点：北京",
-    &[]
-);
-t!(
-    stay009_share_economy,
-    "分享经济\n共享发展。",
-    "分享经济\n共享发展。",
-    &[]
-);
-t!(
-    stay010_pipe_in_text,
-    "甲|乙两方协商一致。",
-    "甲|乙两方协商一致。",
-    &[]
-);
+t!(stay008_time_is_not_a_header, "时间：5月12日上午9时\n地点：北京", "时间：5月12日上午9时\n地点：北京", &[]);
+t!(stay009_share_economy, "分享经济\n共享发展。", "分享经济\n共享发展。", &[]);
+t!(stay010_pipe_in_text, "甲|乙两方协商一致。", "甲|乙两方协商一致。", &[]);
 t!(
     stay011_enumeration_not_joined,
     "23 第 22 期\n\n主要任务包括：\n\n一是加强协同；\n\n二是推进改革。",
@@ -259,13 +187,7 @@ fn removed_blocks_are_kept_only_when_asked() {
     let mut doc = Document::from_text("t", text);
     Clean::bundled().process(&mut doc).unwrap();
     assert!(doc.removed.is_empty());
-    assert_eq!(
-        doc.notes
-            .iter()
-            .find(|n| n.kind == "removed-breadcrumb")
-            .and_then(|n| n.count),
-        Some(1)
-    );
+    assert_eq!(doc.notes.iter().find(|n| n.kind == "removed-breadcrumb").and_then(|n| n.count), Some(1));
     let doc = clean(text);
     assert_eq!(doc.removed[0].text, "当前位置：首页 > 省部要闻");
 }
@@ -273,34 +195,17 @@ fn removed_blocks_are_kept_only_when_asked() {
 #[test]
 fn web_layout_never_joins_and_pdf_layout_always_does() {
     let text = "第一行，没有完\n\n接着写完。";
-    assert_eq!(
-        clean_with(Layout::Web, text).text,
-        "第一行，没有完\n接着写完。"
-    );
-    assert_eq!(
-        clean_with(Layout::Pdf, text).text,
-        "第一行，没有完接着写完。"
-    );
-    assert_eq!(
-        clean_with(Layout::Auto, text).text,
-        "第一行，没有完\n接着写完。"
-    );
+    assert_eq!(clean_with(Layout::Web, text).text, "第一行，没有完\n接着写完。");
+    assert_eq!(clean_with(Layout::Pdf, text).text, "第一行，没有完接着写完。");
+    assert_eq!(clean_with(Layout::Auto, text).text, "第一行，没有完\n接着写完。");
 }
 
 #[test]
 fn invalid_front_matter_is_noted_and_removed() {
     let doc = clean("---\ntitle: [unclosed\n---\n正文。");
     assert_eq!(doc.text, "正文。");
-    let note = doc
-        .notes
-        .iter()
-        .find(|n| n.kind == "invalid-front-matter")
-        .expect("note");
-    assert!(
-        note.message.starts_with("invalid YAML front matter"),
-        "{}",
-        note.message
-    );
+    let note = doc.notes.iter().find(|n| n.kind == "invalid-front-matter").expect("note");
+    assert!(note.message.starts_with("invalid YAML front matter"), "{}", note.message);
 }
 
 #[test]
@@ -318,10 +223,7 @@ fn stage_is_built_from_config_and_refuses_unknown_keys() {
     let spec = StageSpec::from_toml("clean", "keep_removed = true\nlayout = \"pdf\"", ".").unwrap();
     let entry_err = |keys: &str| {
         let spec = StageSpec::from_toml("clean", keys, ".").unwrap();
-        spec.parse::<CleanConfig>()
-            .unwrap_err()
-            .message()
-            .to_owned()
+        spec.parse::<CleanConfig>().unwrap_err().message().to_owned()
     };
     let config: CleanConfig = spec.parse().unwrap();
     assert!(config.keep_removed);
@@ -332,25 +234,15 @@ fn stage_is_built_from_config_and_refuses_unknown_keys() {
 
 #[test]
 fn missing_rules_file_is_a_config_error_naming_it() {
-    let config = CleanConfig {
-        rules: Some("no/such/rules.toml".into()),
-        ..CleanConfig::default()
-    };
+    let config = CleanConfig { rules: Some("no/such/rules.toml".into()), ..CleanConfig::default() };
     let err = Clean::new(&config, "/base".as_ref()).unwrap_err();
-    assert!(
-        err.message()
-            .starts_with("/base/no/such/rules.toml: cannot read clean rules"),
-        "{}",
-        err.message()
-    );
+    assert!(err.message().starts_with("/base/no/such/rules.toml: cannot read clean rules"), "{}", err.message());
 }
 
 #[test]
 fn user_rules_extend_the_bundled_ones() {
-    let rules = zhpipe_clean::BUNDLED_RULES.replace(
-        "\"人民网通行证\", \"人民網通行證\",",
-        "\"人民网通行证\", \"人民網通行證\", \"我要投稿\",",
-    );
+    let rules = zhpipe_clean::BUNDLED_RULES
+        .replace("\"人民网通行证\", \"人民網通行證\",", "\"人民网通行证\", \"人民網通行證\", \"我要投稿\",");
     let stage = Clean::with_rules(&CleanConfig::default(), &rules, "my.toml").unwrap();
     let mut doc = Document::from_text("t", "京津冀协同发展取得新的显著成效。\n我要投稿");
     stage.process(&mut doc).unwrap();
@@ -391,25 +283,15 @@ fn full_page_keeps_only_the_article_element() {
     assert_eq!(doc.meta.source.as_deref(), Some("河北日报"));
     assert_eq!(doc.meta.title.as_deref(), Some("座谈会在津举行_新闻中心"));
     // Nothing is dropped silently: the rest of the page is one removed block.
-    let outside = doc
-        .removed
-        .iter()
-        .find(|r| r.kind == "html-outside-article")
-        .expect("outside block");
+    let outside = doc.removed.iter().find(|r| r.kind == "html-outside-article").expect("outside block");
     assert!(outside.text.contains("网友甲"), "{}", outside.text);
 }
 
 #[test]
 fn extraction_can_be_turned_off() {
-    let config = CleanConfig {
-        extract_main: false,
-        ..CleanConfig::default()
-    };
+    let config = CleanConfig { extract_main: false, ..CleanConfig::default() };
     let mut doc = Document::from_text("t", PAGE);
-    Clean::new(&config, ".".as_ref())
-        .unwrap()
-        .process(&mut doc)
-        .unwrap();
+    Clean::new(&config, ".".as_ref()).unwrap().process(&mut doc).unwrap();
     assert!(doc.text.contains("网友甲"));
     assert!(doc.text.contains("会议确定"));
 }
@@ -418,9 +300,7 @@ fn extraction_can_be_turned_off() {
 fn first_line_repeats_collapse_even_when_the_title_came_from_elsewhere() {
     // The title is known from <title>; the page's first line repeats further down. Cleaning the
     // output again infers the title from the first line, so both must collapse the first time.
-    let doc = clean(
-        "<title>页面标题</title><p>要闻</p><p>第一段正文。</p><p>要闻</p><p>第二段正文。</p>",
-    );
+    let doc = clean("<title>页面标题</title><p>要闻</p><p>第一段正文。</p><p>要闻</p><p>第二段正文。</p>");
     assert_eq!(doc.text, "要闻\n第一段正文。\n第二段正文。");
     assert_eq!(doc.meta.title.as_deref(), Some("页面标题"));
     assert_eq!(clean(&doc.text).text, doc.text);

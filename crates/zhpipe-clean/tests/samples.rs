@@ -20,12 +20,7 @@ fn samples() -> Vec<(String, String)> {
     assert_eq!(paths.len(), 5, "the five bundled samples");
     paths
         .into_iter()
-        .map(|p| {
-            (
-                p.file_stem().unwrap().to_string_lossy().into_owned(),
-                std::fs::read_to_string(&p).unwrap(),
-            )
-        })
+        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
         .collect()
 }
 
@@ -55,10 +50,7 @@ fn render(doc: &Document) -> String {
 fn samples_match_golden_files() {
     for (name, text) in samples() {
         let doc = clean(&text);
-        check_golden(
-            repo().join(format!("tests/golden/clean/{name}.txt")),
-            &render(&doc),
-        );
+        check_golden(repo().join(format!("tests/golden/clean/{name}.txt")), &render(&doc));
     }
 }
 
@@ -68,15 +60,8 @@ fn cleaning_cleaned_samples_changes_nothing() {
         let once = clean(&text);
         let twice = clean(&once.text);
         assert_eq!(twice.text, once.text, "{name}");
-        let removals: Vec<_> = twice
-            .notes
-            .iter()
-            .filter(|n| n.kind.starts_with("removed-"))
-            .collect();
-        assert!(
-            removals.is_empty(),
-            "{name}: second pass removed {removals:?}"
-        );
+        let removals: Vec<_> = twice.notes.iter().filter(|n| n.kind.starts_with("removed-")).collect();
+        assert!(removals.is_empty(), "{name}: second pass removed {removals:?}");
     }
 }
 

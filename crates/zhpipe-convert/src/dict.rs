@@ -67,11 +67,7 @@ impl TextDict {
                 if !(1..=2).contains(&fields.len()) {
                     return Err(error(number, format!("invalid reverse preference {line:?}")));
                 }
-                dict.reverse_preferences.push((
-                    fields[0].to_owned(),
-                    fields[fields.len() - 1].to_owned(),
-                    number,
-                ));
+                dict.reverse_preferences.push((fields[0].to_owned(), fields[fields.len() - 1].to_owned(), number));
                 continue;
             }
             if line.starts_with('#') || line.trim().is_empty() {
@@ -83,8 +79,7 @@ impl TextDict {
             if key.is_empty() {
                 return Err(error(number, "empty key".to_owned()));
             }
-            let candidates: Vec<String> =
-                values.split(' ').filter(|v| !v.is_empty()).map(str::to_owned).collect();
+            let candidates: Vec<String> = values.split(' ').filter(|v| !v.is_empty()).map(str::to_owned).collect();
             if candidates.is_empty() {
                 return Err(error(number, format!("key {key:?} has no value")));
             }
@@ -110,8 +105,7 @@ impl TextDict {
         }
         for (key, preferred, line) in &self.reverse_preferences {
             let keys = reversed.get_mut(key);
-            let Some(position) = keys.as_ref().and_then(|k| k.iter().position(|v| v == preferred))
-            else {
+            let Some(position) = keys.as_ref().and_then(|k| k.iter().position(|v| v == preferred)) else {
                 return Err(DictError {
                     file: file.to_owned(),
                     line: *line,
@@ -142,17 +136,12 @@ impl TextDict {
             if !line.starts_with(TOFU_RISK) {
                 continue;
             }
-            let bad = |message: &str| DictError {
-                file: file.to_owned(),
-                line: index + 1,
-                message: message.to_owned(),
-            };
+            let bad = |message: &str| DictError { file: file.to_owned(), line: index + 1, message: message.to_owned() };
             let mapping = lines.get(index + 1).ok_or_else(|| bad("@tofu-risk without a mapping after it"))?;
             if mapping.trim().is_empty() || mapping.starts_with('#') {
                 return Err(bad("@tofu-risk not followed by a mapping"));
             }
-            let (key, values) =
-                mapping.split_once('\t').ok_or_else(|| bad("mapping after @tofu-risk has no tab"))?;
+            let (key, values) = mapping.split_once('\t').ok_or_else(|| bad("mapping after @tofu-risk has no tab"))?;
             let mut candidates: Vec<String> = values.split_whitespace().map(str::to_owned).collect();
             if candidates.first().map(String::as_str) == Some(key) {
                 candidates.remove(0);

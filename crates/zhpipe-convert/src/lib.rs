@@ -276,10 +276,9 @@ impl ConvertStage {
                     .map_err(|e| ConfigError::new(format!("OpenCC dictionary {e}")))?,
             )),
             #[cfg(feature = "opencc")]
-            Backend::Opencc => Engine::System(system::SystemConverter::open(
-                config.profile,
-                config.opencc_data_dir.as_deref(),
-            )?),
+            Backend::Opencc => {
+                Engine::System(system::SystemConverter::open(config.profile, config.opencc_data_dir.as_deref())?)
+            }
             #[cfg(not(feature = "opencc"))]
             Backend::Opencc => {
                 return Err(ConfigError::new(
@@ -388,15 +387,19 @@ impl Stage for ConvertStage {
             Detect::Paragraph => counts
                 .iter()
                 .zip(&paragraphs)
-                .map(|(&c, p)| {
-                    !p.trim().is_empty() && self.is_source_script(c).or(document_is_source).unwrap_or(false)
-                })
+                .map(|(&c, p)| !p.trim().is_empty() && self.is_source_script(c).or(document_is_source).unwrap_or(false))
                 .collect(),
         };
         let converted_paragraphs = decisions.iter().filter(|&&d| d).count();
         let script = match document_is_source {
             Some(true) => source_name,
-            Some(false) => if source_name == "traditional" { "simplified" } else { "traditional" },
+            Some(false) => {
+                if source_name == "traditional" {
+                    "simplified"
+                } else {
+                    "traditional"
+                }
+            }
             None => "undecided",
         };
         let summary = format!(

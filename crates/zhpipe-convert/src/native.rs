@@ -199,9 +199,7 @@ fn short_circuit(members: Vec<Table>) -> Table {
         let kept: Vec<(String, String)> = table
             .into_iter()
             .filter(|(key, _)| {
-                !key.char_indices()
-                    .map(|(i, c)| &key[..i + c.len_utf8()])
-                    .any(|prefix| earlier.contains(prefix))
+                !key.char_indices().map(|(i, c)| &key[..i + c.len_utf8()]).any(|prefix| earlier.contains(prefix))
             })
             .collect();
         for (key, _) in &kept {
@@ -285,8 +283,7 @@ impl RefNode {
     fn match_at<'a>(&'a self, text: &str) -> Option<(usize, &'a str)> {
         match self {
             RefNode::Dict { entries, max_chars } => {
-                let ends: Vec<usize> =
-                    text.char_indices().map(|(i, c)| i + c.len_utf8()).take(*max_chars).collect();
+                let ends: Vec<usize> = text.char_indices().map(|(i, c)| i + c.len_utf8()).take(*max_chars).collect();
                 ends.iter().rev().find_map(|&end| entries.get(&text[..end]).map(|v| (end, v.as_str())))
             }
             RefNode::Group { union: false, members } => members.iter().find_map(|m| m.match_at(text)),
@@ -533,7 +530,6 @@ impl Matcher {
             ends.push(input.len());
         }
     }
-
 }
 
 /// A normalization step with a cheap test for whether a text needs it at all: OpenCC's
@@ -548,10 +544,8 @@ pub(crate) struct Normalization {
 
 impl Normalization {
     fn new(matcher: Matcher, table: &Table) -> Self {
-        let mut pairs: Vec<[u8; 2]> = table
-            .iter()
-            .filter_map(|(key, _)| key.as_bytes().get(..2).map(|b| [b[0], b[1]]))
-            .collect();
+        let mut pairs: Vec<[u8; 2]> =
+            table.iter().filter_map(|(key, _)| key.as_bytes().get(..2).map(|b| [b[0], b[1]])).collect();
         pairs.sort_unstable();
         pairs.dedup();
         let mut leads: Vec<u8> = pairs.iter().map(|p| p[0]).collect();
@@ -936,11 +930,7 @@ fn set(bits: &mut [u64], astral: &mut HashSet<char>, c: char) {
 #[inline]
 fn get(bits: &[u64], astral: &HashSet<char>, c: char) -> bool {
     let code = c as usize;
-    if code < 0x10000 {
-        bits[code / 64] & (1 << (code % 64)) != 0
-    } else {
-        astral.contains(&c)
-    }
+    if code < 0x10000 { bits[code / 64] & (1 << (code % 64)) != 0 } else { astral.contains(&c) }
 }
 
 /// How many script-marking characters a text holds.
@@ -977,10 +967,7 @@ mod tests {
 
     #[test]
     fn short_circuit_drops_later_keys_shadowed_by_a_prefix() {
-        let merged = short_circuit(vec![
-            table(&[("AB", "x")]),
-            table(&[("ABC", "y"), ("A", "z"), ("B", "w")]),
-        ]);
+        let merged = short_circuit(vec![table(&[("AB", "x")]), table(&[("ABC", "y"), ("A", "z"), ("B", "w")])]);
         assert_eq!(merged, table(&[("AB", "x"), ("A", "z"), ("B", "w")]));
     }
 

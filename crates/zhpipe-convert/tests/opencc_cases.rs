@@ -110,9 +110,19 @@ mod against_reference {
         POOL.get_or_init(|| {
             let mut pool = Vec::new();
             for file in [
-                "TSPhrases.txt", "TWPhrasesRev.txt", "TWVariantsRevPhrases.txt", "HKVariantsRevPhrases.txt",
-                "TWPhrases.txt", "TWVariantsPhrases.txt", "HKVariantsPhrases.txt", "STPhrases.txt",
-                "TSCharacters.txt", "STCharacters.txt", "TWVariants.txt", "HKVariants.txt", "HKPhrases.txt",
+                "TSPhrases.txt",
+                "TWPhrasesRev.txt",
+                "TWVariantsRevPhrases.txt",
+                "HKVariantsRevPhrases.txt",
+                "TWPhrases.txt",
+                "TWVariantsPhrases.txt",
+                "HKVariantsPhrases.txt",
+                "STPhrases.txt",
+                "TSCharacters.txt",
+                "STCharacters.txt",
+                "TWVariants.txt",
+                "HKVariants.txt",
+                "HKPhrases.txt",
             ] {
                 let text = embedded_dictionary(file).unwrap();
                 let dict = zhpipe_convert::dict::TextDict::parse(file, text).unwrap();

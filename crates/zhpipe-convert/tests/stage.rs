@@ -49,10 +49,7 @@ fn sample(name: &str) -> String {
 
 /// The gateway's pinyin after characters, `協(xié)同`, which the clean stage removes.
 fn strip_pinyin(text: &str) -> String {
-    regex::Regex::new(r"\([a-zàáâãäèéêëìíîïòóôõöùúûüāēěīōūǎǐǒǔǖǘǚǜńňḿ]+\)")
-        .unwrap()
-        .replace_all(text, "")
-        .into_owned()
+    regex::Regex::new(r"\([a-zàáâãäèéêëìíîïòóôõöùúûüāēěīōūǎǐǒǔǖǘǚǜńňḿ]+\)").unwrap().replace_all(text, "").into_owned()
 }
 
 /// Characters whose t2s mapping in `TSCharacters` differs from them.
@@ -124,7 +121,11 @@ fn metadata_of_a_converted_document_is_converted_too() {
     assert_eq!(doc.meta.source.as_deref(), Some("河北新闻网"));
     assert_eq!(doc.meta.editors, ["何美萱"]);
     assert_eq!(doc.meta.url.as_deref(), Some("http://example.com/協同"), "URLs are identifiers, not text");
-    assert!(doc.notes.iter().any(|n| n.kind == "script" && n.message.ends_with("2 metadata fields too")), "{:?}", doc.notes);
+    assert!(
+        doc.notes.iter().any(|n| n.kind == "script" && n.message.ends_with("2 metadata fields too")),
+        "{:?}",
+        doc.notes
+    );
 
     // A Simplified document's metadata is left as it is, whatever its script.
     let mut doc = Document::from_text("s", "京津冀协同发展取得显著成效。\n");
@@ -187,8 +188,35 @@ fn config_type_builds_directly() {
 /// Pieces of text the property tests combine: Traditional and Simplified characters, phrase
 /// keys, a supplementary-plane character, a compatibility ideograph, ASCII and newlines.
 const PIECES: &[&str] = &[
-    "發", "展", "協", "同", "國", "務", "院", "乾隆", "乾", "頭髮", "发", "头", "鼠标", "软件", "打印机",
-    "𠀀", "𫝈", "㑮", "\u{F900}", "a", "Z", "1", " ", "\n", "，", "。", "為什麼", "臺灣", "著",
+    "發",
+    "展",
+    "協",
+    "同",
+    "國",
+    "務",
+    "院",
+    "乾隆",
+    "乾",
+    "頭髮",
+    "发",
+    "头",
+    "鼠标",
+    "软件",
+    "打印机",
+    "𠀀",
+    "𫝈",
+    "㑮",
+    "\u{F900}",
+    "a",
+    "Z",
+    "1",
+    " ",
+    "\n",
+    "，",
+    "。",
+    "為什麼",
+    "臺灣",
+    "著",
 ];
 
 /// Characters t2s maps to one character of the same UTF-8 length, and no phrase touches.

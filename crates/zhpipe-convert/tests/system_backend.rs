@@ -7,8 +7,13 @@ use std::collections::BTreeMap;
 use zhpipe_convert::{Backend, ConvertConfig, ConvertStage, Detect, Profile};
 
 fn system(profile: Profile) -> ConvertStage {
-    ConvertStage::new(ConvertConfig { profile, backend: Backend::Opencc, detect: Detect::Off, ..ConvertConfig::default() })
-        .expect("the system OpenCC opens")
+    ConvertStage::new(ConvertConfig {
+        profile,
+        backend: Backend::Opencc,
+        detect: Detect::Off,
+        ..ConvertConfig::default()
+    })
+    .expect("the system OpenCC opens")
 }
 
 fn native(profile: Profile) -> ConvertStage {
@@ -93,16 +98,14 @@ fn system_backend_passes_opencc_1_1_9_cases() {
     }
     assert!(checked >= 30, "{checked}");
     // Fixed in OpenCC after 1.1.6: the Taiwan IT vocabulary split these company names.
-    let known = ["s2twp: 摩尔线程 → 摩爾執行緒 (expected 摩爾線程)", "s2twp: 字节跳动 → 位元組跳動 (expected 字節跳動)"];
+    let known =
+        ["s2twp: 摩尔线程 → 摩爾執行緒 (expected 摩爾線程)", "s2twp: 字节跳动 → 位元組跳動 (expected 字節跳動)"];
     assert_eq!(failed, known, "{}", failed.join("\n"));
 }
 
 /// The gateway's pinyin after characters, `協(xié)同`, which the clean stage removes.
 fn strip_pinyin(text: &str) -> String {
-    regex::Regex::new(r"\([a-zàáâãäèéêëìíîïòóôõöùúûüāēěīōūǎǐǒǔǖǘǚǜńňḿ]+\)")
-        .unwrap()
-        .replace_all(text, "")
-        .into_owned()
+    regex::Regex::new(r"\([a-zàáâãäèéêëìíîïòóôõöùúûüāēěīōūǎǐǒǔǖǘǚǜńňḿ]+\)").unwrap().replace_all(text, "").into_owned()
 }
 
 /// Where the two backends differ on `text`: `source → native | opencc`, one line per distinct
@@ -120,7 +123,13 @@ fn differences(profile: Profile, text: &str, found: &mut BTreeMap<String, usize>
         let source: Vec<char> = paragraph.chars().collect();
         let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
         if a.len() != source.len() || b.len() != source.len() {
-            let line = format!("{} {} → {} | {}", profile.name(), paragraph.trim(), a.iter().collect::<String>().trim(), b.iter().collect::<String>().trim());
+            let line = format!(
+                "{} {} → {} | {}",
+                profile.name(),
+                paragraph.trim(),
+                a.iter().collect::<String>().trim(),
+                b.iter().collect::<String>().trim()
+            );
             *found.entry(line).or_default() += 1;
             continue;
         }
@@ -171,6 +180,7 @@ fn backends_differ_only_where_listed_on_samples() {
     for (line, count) in &found {
         listing.push_str(&format!("{line}  ×{count}\n"));
     }
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden/convert/backend-differences.txt");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden/convert/backend-differences.txt");
     zhpipe_core::check_golden(path, &listing);
 }

@@ -218,7 +218,8 @@ impl Chain {
             .into_iter()
             .enumerate()
             .map(|(i, s)| {
-                let entry = StageEntry { number: i + 1, name: s.name().to_owned(), line: None, table: toml::Table::new() };
+                let entry =
+                    StageEntry { number: i + 1, name: s.name().to_owned(), line: None, table: toml::Table::new() };
                 (entry, s)
             })
             .collect();
@@ -354,7 +355,9 @@ mod tests {
 
     #[test]
     fn valid_chain_builds() {
-        let chain = build("[[stage]]\nuse = \"rewrite\"\n[[stage]]\nuse = \"annotate\"\n[[stage]]\nuse = \"needs-tokens\"\n").unwrap();
+        let chain =
+            build("[[stage]]\nuse = \"rewrite\"\n[[stage]]\nuse = \"annotate\"\n[[stage]]\nuse = \"needs-tokens\"\n")
+                .unwrap();
         assert_eq!(chain.len(), 3);
         assert_eq!(chain.provides(Layers::TEXT), Layers::TEXT | Layers::TOKENS | Layers::MENTIONS);
     }

@@ -654,12 +654,7 @@ impl Document {
 
     /// Records a note from `stage`.
     pub fn note(&mut self, stage: &str, kind: &str, message: impl Into<String>) {
-        self.notes.push(Note {
-            stage: stage.to_owned(),
-            kind: kind.to_owned(),
-            message: message.into(),
-            count: None,
-        });
+        self.notes.push(Note { stage: stage.to_owned(), kind: kind.to_owned(), message: message.into(), count: None });
     }
 
     /// Records a counted note from `stage`, e.g. 3 removed widgets.

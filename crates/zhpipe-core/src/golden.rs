@@ -19,9 +19,8 @@ pub fn check_golden(path: impl AsRef<Path>, actual: &str) {
         std::fs::write(path, actual).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         return;
     }
-    let expected = std::fs::read_to_string(path).unwrap_or_else(|e| {
-        panic!("{}: {e}; run `cargo xtask bless` to create it", path.display())
-    });
+    let expected = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run `cargo xtask bless` to create it", path.display()));
     if expected == actual {
         return;
     }

@@ -50,11 +50,7 @@ impl Layers {
 impl fmt::Display for Layers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let names = self.names();
-        if names.is_empty() {
-            f.write_str("nothing")
-        } else {
-            f.write_str(&names.join(" + "))
-        }
+        if names.is_empty() { f.write_str("nothing") } else { f.write_str(&names.join(" + ")) }
     }
 }
 

@@ -47,8 +47,8 @@ mod stage;
 
 pub use config::{Chain, InputConfig, OutputConfig, PipelineConfig, StageEntry};
 pub use document::{
-    Document, EncodingReport, EncodingSource, EntryNames, EntryTable, Label, Mention, MentionTable,
-    MentionWriter, Meta, Note, PosTag, Removed, SentenceLabels, Span, Token,
+    Document, EncodingReport, EncodingSource, EntryNames, EntryTable, Label, Mention, MentionTable, MentionWriter,
+    Meta, Note, PosTag, Removed, SentenceLabels, Span, Token,
 };
 pub use error::{ConfigError, StageError, StageErrorKind};
 pub use golden::check_golden;

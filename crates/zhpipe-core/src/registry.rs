@@ -48,8 +48,7 @@ impl StageSpec {
     /// Deserialises the keys into the stage's config type. Give the type
     /// `#[serde(deny_unknown_fields)]` so that a misspelt key is an error, not a silent default.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, ConfigError> {
-        T::deserialize(toml::Value::Table(self.table.clone()))
-            .map_err(|e| ConfigError::new(e.message().to_owned()))
+        T::deserialize(toml::Value::Table(self.table.clone())).map_err(|e| ConfigError::new(e.message().to_owned()))
     }
 
     /// A path from the config, relative to the config file's directory.
@@ -96,12 +95,8 @@ impl Registry {
     pub fn build(&self, entry: &StageEntry, base_dir: &Path) -> Result<Box<dyn Stage>, ConfigError> {
         let registered = self.stages.get(entry.name.as_str()).ok_or_else(|| {
             let known: Vec<&str> = self.stages.keys().copied().collect();
-            ConfigError::new(format!(
-                "unknown stage `{}`; known stages: {}",
-                entry.name,
-                known.join(", ")
-            ))
-            .context(entry.location())
+            ConfigError::new(format!("unknown stage `{}`; known stages: {}", entry.name, known.join(", ")))
+                .context(entry.location())
         })?;
         let spec = StageSpec::new(entry.name.clone(), entry.table.clone(), base_dir);
         (registered.factory)(&spec).map_err(|e| e.context(entry.location()))

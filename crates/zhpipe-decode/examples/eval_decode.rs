@@ -136,7 +136,10 @@ fn expected_encoding(path: &Path) -> Option<String> {
 fn names_encoding(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     Encoding::for_label(lower.as_bytes()).is_some()
-        || matches!(lower.as_str(), "ascii" | "utf-8-sig" | "euc-tw" | "utf-32" | "utf-32le" | "utf-32be" | "iso-2022-kr")
+        || matches!(
+            lower.as_str(),
+            "ascii" | "utf-8-sig" | "euc-tw" | "utf-32" | "utf-32le" | "utf-32be" | "iso-2022-kr"
+        )
 }
 
 /// The family an encoding name belongs to, for comparing answers.

@@ -537,12 +537,8 @@ fn report_name(encoding: &'static Encoding, bytes: &[u8]) -> &'static str {
 
 /// The top-level domain whose pages a browser expects in `hint`'s script.
 fn hint_tld(hint: &'static Encoding) -> Option<&'static [u8]> {
-    let encodings_and_tlds: [(&[&'static Encoding], &'static [u8]); 4] = [
-        (&[GB18030, GBK], b"cn"),
-        (&[BIG5], b"tw"),
-        (&[SHIFT_JIS, EUC_JP, ISO_2022_JP], b"jp"),
-        (&[EUC_KR], b"kr"),
-    ];
+    let encodings_and_tlds: [(&[&'static Encoding], &'static [u8]); 4] =
+        [(&[GB18030, GBK], b"cn"), (&[BIG5], b"tw"), (&[SHIFT_JIS, EUC_JP, ISO_2022_JP], b"jp"), (&[EUC_KR], b"kr")];
     let cyrillic = [WINDOWS_1251, KOI8_R, KOI8_U, IBM866, ISO_8859_5];
     if cyrillic.contains(&hint) {
         return Some(b"ru");

@@ -241,7 +241,8 @@ mod tests {
 
     #[test]
     fn leaves_clean_and_latin_text_alone() {
-        for text in ["京津冀协同发展", "京津冀協同發展", "für Wohnungssuche", "café €5", "ASCII only", "Ã"] {
+        for text in ["京津冀协同发展", "京津冀協同發展", "für Wohnungssuche", "café €5", "ASCII only", "Ã"]
+        {
             assert_eq!(repair(text), None, "{text}");
         }
     }

@@ -113,10 +113,8 @@ pub(crate) fn control_share_over_limit(bytes: &[u8]) -> Option<f64> {
     if bound as f64 <= limit {
         return None;
     }
-    let controls = bytes
-        .iter()
-        .filter(|&&b| matches!(b, 0x01..=0x08 | 0x0B | 0x0E..=0x1A | 0x1C..=0x1F | 0x7F))
-        .count();
+    let controls =
+        bytes.iter().filter(|&&b| matches!(b, 0x01..=0x08 | 0x0B | 0x0E..=0x1A | 0x1C..=0x1F | 0x7F)).count();
     (controls as f64 > limit).then(|| controls as f64 / bytes.len() as f64)
 }
 
@@ -316,7 +314,11 @@ mod tests {
         r#"<meta http-equiv="Content-Type" content="text/html; charset=GB18030" />"#,
         Some(("GB18030", Some("gb18030")))
     );
-    t!(http_equiv_quoted_charset, r#"<meta http-equiv=content-type content='text/html;charset="gbk"'>"#, Some(("gbk", Some("GBK"))));
+    t!(
+        http_equiv_quoted_charset,
+        r#"<meta http-equiv=content-type content='text/html;charset="gbk"'>"#,
+        Some(("gbk", Some("GBK")))
+    );
     t!(content_without_http_equiv_is_ignored, r#"<meta content="text/html; charset=gbk">"#, None);
     t!(xml_declaration, r#"<?xml version="1.0" encoding="big5"?><rss>"#, Some(("big5", Some("Big5"))));
     t!(utf16_label_means_utf8, r#"<meta charset="utf-16">"#, Some(("utf-16", Some("UTF-8"))));

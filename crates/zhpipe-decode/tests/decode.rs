@@ -196,7 +196,10 @@ fn page_declaring_gb2312_with_gb18030_characters() {
     let messages: Vec<(&str, &str)> = decoded.notes.iter().map(|n| (n.kind.as_str(), n.message.as_str())).collect();
     assert_eq!(
         messages,
-        [("declaration-overridden", "declared `gb2312`, but the bytes use GB18030 four-byte characters; decoded as GB18030")]
+        [(
+            "declaration-overridden",
+            "declared `gb2312`, but the bytes use GB18030 four-byte characters; decoded as GB18030"
+        )]
     );
 
     // The same page within GB2312 is taken at its word.
@@ -266,7 +269,11 @@ fn hint_decides_what_detection_cannot() {
 #[test]
 fn encoding_rs_gb18030_vectors_decode_to_their_reference() {
     let mut input = b"<?xml version=\"1.0\" encoding=\"gb18030\"?>\n".to_vec();
-    let expected = format!("{}{}", String::from_utf8_lossy(&input), String::from_utf8(fixture("encoding_rs/gb18030_in_ref.txt")).unwrap());
+    let expected = format!(
+        "{}{}",
+        String::from_utf8_lossy(&input),
+        String::from_utf8(fixture("encoding_rs/gb18030_in_ref.txt")).unwrap()
+    );
     input.extend(fixture("encoding_rs/gb18030_in.txt"));
     check(&stage(), &input, &expected, "GB18030 declared gb18030");
 }
@@ -347,7 +354,9 @@ fn gbk_mojibake_is_repaired_exactly_when_it_lost_nothing() {
     for (name, text) in samples() {
         let lossless: Vec<&str> = text
             .lines()
-            .filter(|line| !line.is_ascii() && GBK.decode_without_bom_handling_and_without_replacement(line.as_bytes()).is_some())
+            .filter(|line| {
+                !line.is_ascii() && GBK.decode_without_bom_handling_and_without_replacement(line.as_bytes()).is_some()
+            })
             .collect();
         if lossless.is_empty() {
             continue;
@@ -367,10 +376,17 @@ fn gbk_mojibake_is_repaired_exactly_when_it_lost_nothing() {
 fn repair_never_touches_clean_text() {
     let mut clean: Vec<(String, String)> = samples();
     clean.extend(samples().into_iter().map(|(name, text)| (format!("{name} without pinyin"), strip_pinyin(&text))));
-    for name in ["wikipedia/zh_cn.txt", "wikipedia/zh_tw.txt", "wikipedia/zh_cn.html", "wikipedia/zh_tw.html",
-        "encoding_rs/gb18030_in_ref.txt", "encoding_rs/gb18030_out.txt", "encoding_rs/big5_in_ref.txt",
-        "encoding_rs/big5_out.txt", "encoding_rs/LICENSE-WHATWG"]
-    {
+    for name in [
+        "wikipedia/zh_cn.txt",
+        "wikipedia/zh_tw.txt",
+        "wikipedia/zh_cn.html",
+        "wikipedia/zh_tw.html",
+        "encoding_rs/gb18030_in_ref.txt",
+        "encoding_rs/gb18030_out.txt",
+        "encoding_rs/big5_in_ref.txt",
+        "encoding_rs/big5_out.txt",
+        "encoding_rs/LICENSE-WHATWG",
+    ] {
         clean.push((name.to_owned(), String::from_utf8(fixture(name)).unwrap()));
     }
     for (name, text) in clean {
@@ -398,7 +414,8 @@ fn jsonl_text_records_are_repaired_and_size_checked() {
 
 #[test]
 fn process_fills_text_report_and_notes() {
-    let mut doc = Document::from_bytes("page.html", encode(GBK, "<meta charset=\"utf-8\">\n河北省召开京津冀协同发展工作座谈会"));
+    let mut doc =
+        Document::from_bytes("page.html", encode(GBK, "<meta charset=\"utf-8\">\n河北省召开京津冀协同发展工作座谈会"));
     stage().process(&mut doc).unwrap();
     assert!(doc.raw.is_empty() && !doc.layers.contains(Layers::RAW) && doc.layers.contains(Layers::TEXT));
     assert!(doc.text.ends_with("河北省召开京津冀协同发展工作座谈会"));

@@ -138,10 +138,7 @@ fn run() -> Result<(), String> {
     let mut shared = None;
     let mut jionlp = None;
     let mut jieba_dict = None;
-    let mut out = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../dictionaries/places.tsv"
-    ));
+    let mut out = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../dictionaries/places.tsv"));
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--jionlp" => jionlp = Some(PathBuf::from(args.next().ok_or(USAGE)?)),
@@ -160,9 +157,7 @@ fn run() -> Result<(), String> {
     let words = match &jieba_dict {
         Some(path) => read_jieba(path)?,
         None => {
-            eprintln!(
-                "build_dictionaries: no --jieba-dict: only the hand-listed common words are flagged"
-            );
+            eprintln!("build_dictionaries: no --jieba-dict: only the hand-listed common words are flagged");
             HashMap::new()
         }
     };
@@ -179,14 +174,7 @@ fn run() -> Result<(), String> {
     };
     let mut derived = 0;
     for (i, d) in divisions.iter().enumerate() {
-        push(
-            d.name.clone(),
-            Candidate {
-                division: i,
-                alias: false,
-            },
-            &mut order,
-        );
+        push(d.name.clone(), Candidate { division: i, alias: false }, &mut order);
         if d.kind == "town" {
             continue;
         }
@@ -194,17 +182,9 @@ fn run() -> Result<(), String> {
             Some(a) => Some(a.clone()),
             None => strip_nations(&d.name, &nations).inspect(|_| derived += 1),
         };
-        if let Some(alias) = alias
-            .filter(|a| a != &d.name && a.chars().count() >= 2 && d.name.starts_with(a.as_str()))
+        if let Some(alias) = alias.filter(|a| a != &d.name && a.chars().count() >= 2 && d.name.starts_with(a.as_str()))
         {
-            push(
-                alias,
-                Candidate {
-                    division: i,
-                    alias: true,
-                },
-                &mut order,
-            );
+            push(alias, Candidate { division: i, alias: true }, &mut order);
         }
     }
 
@@ -215,17 +195,11 @@ fn run() -> Result<(), String> {
     for surface in &order {
         let candidates = &surfaces[surface];
         match resolve(candidates, &divisions) {
-            Resolution::One(c) => {
-                assigned[candidates[c].division].push((surface.clone(), candidates[c].alias))
-            }
+            Resolution::One(c) => assigned[candidates[c].division].push((surface.clone(), candidates[c].alias)),
             Resolution::AmbiguousFull(list) => ambiguous_full.push((surface.clone(), list)),
             Resolution::Dropped => dropped.push(format!(
                 "{surface}: {}",
-                candidates
-                    .iter()
-                    .map(|c| divisions[c.division].id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                candidates.iter().map(|c| divisions[c.division].id.as_str()).collect::<Vec<_>>().join(" ")
             )),
         }
     }
@@ -239,9 +213,7 @@ fn run() -> Result<(), String> {
         if kind != "county" && kind != "town" {
             return false;
         }
-        words
-            .get(surface)
-            .is_some_and(|(freq, tag)| *freq >= COMMON_FREQUENCY && !tag.starts_with("ns"))
+        words.get(surface).is_some_and(|(freq, tag)| *freq >= COMMON_FREQUENCY && !tag.starts_with("ns"))
     };
 
     let mut tsv = String::new();
@@ -286,12 +258,7 @@ fn run() -> Result<(), String> {
             } else {
                 ""
             };
-            writeln!(
-                tsv,
-                "{surface}\t{}\t{}\t{}\t{flags}",
-                d.id, d.kind, d.parent
-            )
-            .unwrap();
+            writeln!(tsv, "{surface}\t{}\t{}\t{}\t{flags}", d.id, d.kind, d.parent).unwrap();
             rows += 1;
         }
         if d.level == 0 {
@@ -305,18 +272,8 @@ fn run() -> Result<(), String> {
     for (surface, list) in &ambiguous_full {
         let d = &divisions[list[0]];
         let codes: Vec<&str> = list.iter().map(|&i| divisions[i].id.as_str()).collect();
-        let flags = if common(surface, d.kind) {
-            ";flags=common"
-        } else {
-            ""
-        };
-        writeln!(
-            tsv,
-            "{surface}\tplace:name:{surface}\t{}\t\tambiguous={}{flags}",
-            d.kind,
-            codes.join(",")
-        )
-        .unwrap();
+        let flags = if common(surface, d.kind) { ";flags=common" } else { "" };
+        writeln!(tsv, "{surface}\tplace:name:{surface}\t{}\t\tambiguous={}{flags}", d.kind, codes.join(",")).unwrap();
         rows += 1;
     }
     tsv.push_str("# Added by hand: places the division tables lack.\n");
@@ -330,11 +287,8 @@ fn run() -> Result<(), String> {
     }
     // Countries and their capitals, after every Chinese place so that a Chinese name wins
     // (黑山 is a county of Liaoning before it is Montenegro).
-    let taken: HashSet<String> = tsv
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.split('\t').next().map(str::to_owned))
-        .collect();
+    let taken: HashSet<String> =
+        tsv.lines().filter(|l| !l.starts_with('#')).filter_map(|l| l.split('\t').next().map(str::to_owned)).collect();
     tsv.push_str("# Countries and capitals: jionlp world_location.txt (Apache-2.0); China's own row is left out.\n");
     let mut countries = 0;
     let world = read_world(&admin.join("jionlp/world_location.txt"))?;
@@ -350,28 +304,15 @@ fn run() -> Result<(), String> {
         }
         let id = format!("country:{short}");
         let flags = |surface: &str| {
-            if COMMON_BY_HAND.contains(&surface) {
-                "flags=common"
-            } else {
-                ""
-            }
+            if COMMON_BY_HAND.contains(&surface) { "flags=common" } else { "" }
         };
         writeln!(tsv, "{short}\t{id}\tcountry\t\t{}", flags(short)).unwrap();
         // 以色列国 and 日本国 are left out: 以色列国防军 and 日本国防部 hold them.
-        if full != short && !taken.contains(full) && full.strip_suffix('国') != Some(short.as_str())
-        {
+        if full != short && !taken.contains(full) && full.strip_suffix('国') != Some(short.as_str()) {
             writeln!(tsv, "{full}\t{id}\tcountry\t\t").unwrap();
         }
-        if !capital.is_empty()
-            && capital != short
-            && !taken.contains(capital)
-            && capital_count[capital.as_str()] == 1
-        {
-            let common = if common(capital, "city") {
-                "flags=common"
-            } else {
-                ""
-            };
+        if !capital.is_empty() && capital != short && !taken.contains(capital) && capital_count[capital.as_str()] == 1 {
+            let common = if common(capital, "city") { "flags=common" } else { "" };
             writeln!(tsv, "{capital}\tcity:{capital}\tcity\t{id}\t{common}").unwrap();
         }
         countries += 1;
@@ -382,11 +323,7 @@ fn run() -> Result<(), String> {
     }
 
     // Refuse to write what the gazetteer would refuse to load.
-    let source = zhpipe_gazetteer::Source {
-        path: out.clone(),
-        name: "places".into(),
-        text: tsv.clone(),
-    };
+    let source = zhpipe_gazetteer::Source { path: out.clone(), name: "places".into(), text: tsv.clone() };
     let parsed = zhpipe_gazetteer::Dictionaries::parse(&[source]).map_err(|e| e.to_string())?;
     std::fs::write(&out, &tsv).map_err(|e| format!("{}: {e}", out.display()))?;
     let out = out.canonicalize().unwrap_or(out);
@@ -412,9 +349,7 @@ fn resolve(candidates: &[Candidate], divisions: &[Division]) -> Resolution {
         return Resolution::One(0);
     }
     let only = |keep: &dyn Fn(&Candidate) -> bool| {
-        let kept: Vec<usize> = (0..candidates.len())
-            .filter(|&i| keep(&candidates[i]))
-            .collect();
+        let kept: Vec<usize> = (0..candidates.len()).filter(|&i| keep(&candidates[i])).collect();
         (kept.len() == 1).then(|| kept[0])
     };
     if let Some(i) = only(&|c| divisions[c.division].jjj) {
@@ -423,19 +358,12 @@ fn resolve(candidates: &[Candidate], divisions: &[Division]) -> Resolution {
     if let Some(i) = only(&|c| !c.alias) {
         return Resolution::One(i);
     }
-    let top = candidates
-        .iter()
-        .map(|c| divisions[c.division].level)
-        .min()
-        .unwrap_or(0);
+    let top = candidates.iter().map(|c| divisions[c.division].level).min().unwrap_or(0);
     if let Some(i) = only(&|c| divisions[c.division].level == top) {
         return Resolution::One(i);
     }
-    let same_level_full: Vec<usize> = candidates
-        .iter()
-        .filter(|c| !c.alias && divisions[c.division].level == top)
-        .map(|c| c.division)
-        .collect();
+    let same_level_full: Vec<usize> =
+        candidates.iter().filter(|c| !c.alias && divisions[c.division].level == top).map(|c| c.division).collect();
     if same_level_full.len() == candidates.len() {
         Resolution::AmbiguousFull(same_level_full)
     } else {
@@ -464,31 +392,18 @@ fn strip_nations(name: &str, nations: &[String]) -> Option<String> {
 
 fn read_lines(path: &Path) -> Result<Vec<String>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(text
-        .lines()
-        .map(|l| l.trim().to_owned())
-        .filter(|l| !l.is_empty())
-        .collect())
+    Ok(text.lines().map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).collect())
 }
 
 /// modood's CSV rows: `code,"name",parent codes...`.
 fn read_csv(path: &Path) -> Result<Vec<Vec<String>>, String> {
     let lines = read_lines(path)?;
-    Ok(lines
-        .iter()
-        .skip(1)
-        .map(|l| {
-            l.split(',')
-                .map(|f| f.trim_matches('"').to_owned())
-                .collect()
-        })
-        .collect())
+    Ok(lines.iter().skip(1).map(|l| l.split(',').map(|f| f.trim_matches('"').to_owned()).collect()).collect())
 }
 
 fn read_modood(dir: &Path) -> Result<Vec<Division>, String> {
     let mut out = Vec::new();
-    let bad =
-        |path: &str, row: &[String]| format!("{}/{path}: unexpected row {row:?}", dir.display());
+    let bad = |path: &str, row: &[String]| format!("{}/{path}: unexpected row {row:?}", dir.display());
     let jjj = |code: &str| ["11", "12", "13"].contains(&&code[..2]);
     let mut real_city: HashSet<String> = HashSet::new();
     for row in read_csv(&dir.join("provinces.csv"))? {
@@ -528,11 +443,7 @@ fn read_modood(dir: &Path) -> Result<Vec<Division>, String> {
         let [code, name, city, province] = &row[..] else {
             return Err(bad("areas.csv", &row));
         };
-        let parent = if real_city.contains(city) {
-            format!("place:{city}00")
-        } else {
-            format!("place:{province}0000")
-        };
+        let parent = if real_city.contains(city) { format!("place:{city}00") } else { format!("place:{province}0000") };
         out.push(Division {
             id: format!("place:{code}"),
             code: code.clone(),
@@ -588,10 +499,7 @@ fn read_jieba(path: &Path) -> Result<HashMap<String, (u64, String)>, String> {
             let mut fields = line.split_whitespace();
             let word = fields.next()?;
             let freq = fields.next()?.parse().ok()?;
-            Some((
-                word.to_owned(),
-                (freq, fields.next().unwrap_or("").to_owned()),
-            ))
+            Some((word.to_owned(), (freq, fields.next().unwrap_or("").to_owned())))
         })
         .collect())
 }
@@ -607,19 +515,9 @@ fn read_jionlp(path: &Path) -> Result<HashMap<String, String>, String> {
             .arg("-dc")
             .arg(&xz)
             .output()
-            .map_err(|e| {
-                format!(
-                    "{} is missing and `xz -dc {}` failed: {e}",
-                    path.display(),
-                    xz.display()
-                )
-            })?;
+            .map_err(|e| format!("{} is missing and `xz -dc {}` failed: {e}", path.display(), xz.display()))?;
         if !output.status.success() {
-            return Err(format!(
-                "{} is missing and `xz -dc {}` failed",
-                path.display(),
-                xz.display()
-            ));
+            return Err(format!("{} is missing and `xz -dc {}` failed", path.display(), xz.display()));
         }
         String::from_utf8(output.stdout).map_err(|e| format!("{}: {e}", xz.display()))?
     };
@@ -628,16 +526,11 @@ fn read_jionlp(path: &Path) -> Result<HashMap<String, String>, String> {
         let depth = line.chars().take_while(|&c| c == '\t').count();
         let fields: Vec<&str> = line.trim_start_matches('\t').split('\t').collect();
         if depth <= 2 && fields.len() >= 3 && fields[1].len() == 6 {
-            aliases
-                .entry(fields[1].to_owned())
-                .or_insert_with(|| fields[2].trim().to_owned());
+            aliases.entry(fields[1].to_owned()).or_insert_with(|| fields[2].trim().to_owned());
         }
     }
     if aliases.is_empty() {
-        return Err(format!(
-            "{}: no `name, adcode, alias` lines",
-            path.display()
-        ));
+        return Err(format!("{}: no `name, adcode, alias` lines", path.display()));
     }
     Ok(aliases)
 }

@@ -22,18 +22,8 @@ use zhpipe_core::{Document, Mention, PipelineConfig, Registry, Stage};
 use zhpipe_gazetteer::{CommonWords, Gazetteer, GazetteerConfig, MatchRules};
 
 const USAGE: &str = "usage: cargo xtask eval gazetteer CORPUS_DIR [--config pipeline.toml] [--sample N] [--max-files N] [--common-words context|place-token|always|never]";
-const PLACE_KINDS: &[&str] = &[
-    "province",
-    "prefecture",
-    "county",
-    "town",
-    "region",
-    "new_area",
-    "zone",
-    "lake",
-    "country",
-    "city",
-];
+const PLACE_KINDS: &[&str] =
+    &["province", "prefecture", "county", "town", "region", "new_area", "zone", "lake", "country", "city"];
 
 fn main() -> ExitCode {
     match run() {
@@ -49,27 +39,21 @@ fn run() -> Result<(), String> {
     let repo = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
     let mut args = std::env::args().skip(1);
     let mut common_words = None;
-    let (mut corpus, mut config_path, mut sample, mut max_files) =
-        (None, repo.join("pipeline.toml"), 100, usize::MAX);
+    let (mut corpus, mut config_path, mut sample, mut max_files) = (None, repo.join("pipeline.toml"), 100, usize::MAX);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(USAGE.to_owned());
         match arg.as_str() {
             "--config" => config_path = PathBuf::from(value()?),
             "--sample" => sample = value()?.parse().map_err(|e| format!("--sample: {e}"))?,
             "--common-words" => common_words = Some(value()?),
-            "--max-files" => {
-                max_files = value()?.parse().map_err(|e| format!("--max-files: {e}"))?
-            }
+            "--max-files" => max_files = value()?.parse().map_err(|e| format!("--max-files: {e}"))?,
             _ if corpus.is_none() => corpus = Some(PathBuf::from(arg)),
             _ => return Err(USAGE.into()),
         }
     }
     let corpus = corpus.ok_or(USAGE)?;
     let common_words: Option<CommonWords> = common_words
-        .map(|w| {
-            CommonWords::deserialize(toml::Value::String(w))
-                .map_err(|e| format!("--common-words: {e}"))
-        })
+        .map(|w| CommonWords::deserialize(toml::Value::String(w)).map_err(|e| format!("--common-words: {e}")))
         .transpose()?;
     let config = PipelineConfig::load(&config_path).map_err(|e| e.to_string())?;
     let base = config_path.parent().unwrap_or(Path::new(".")).to_owned();
@@ -82,47 +66,27 @@ fn run() -> Result<(), String> {
     let mut gazetteer_config = GazetteerConfig::default();
     for entry in &config.stages {
         match entry.name.as_str() {
-            "clean" | "convert" | "segment" => {
-                before.push(registry.build(entry, &base).map_err(|e| e.to_string())?)
-            }
+            "clean" | "convert" | "segment" => before.push(registry.build(entry, &base).map_err(|e| e.to_string())?),
             "gazetteer" => {
-                gazetteer_config =
-                    GazetteerConfig::deserialize(toml::Value::Table(entry.table.clone()))
-                        .map_err(|e| format!("{}: {e}", entry.location()))?;
+                gazetteer_config = GazetteerConfig::deserialize(toml::Value::Table(entry.table.clone()))
+                    .map_err(|e| format!("{}: {e}", entry.location()))?;
             }
             _ => {}
         }
     }
-    let paths: Vec<PathBuf> = gazetteer_config
-        .dictionaries
-        .iter()
-        .map(|p| base.join(p))
-        .collect();
-    let (gazetteer, _) = Gazetteer::open(&paths, gazetteer_config.compile_options(), None)
-        .map_err(|e| e.to_string())?;
+    let paths: Vec<PathBuf> = gazetteer_config.dictionaries.iter().map(|p| base.join(p)).collect();
+    let (gazetteer, _) =
+        Gazetteer::open(&paths, gazetteer_config.compile_options(), None).map_err(|e| e.to_string())?;
     let configured = MatchRules {
         token_boundaries: gazetteer_config.token_boundaries,
         common_words: common_words.unwrap_or(gazetteer_config.common_words),
     };
     let with = |rules: MatchRules| {
-        Gazetteer::open(&paths, gazetteer_config.compile_options(), None)
-            .map(|(g, _)| g.with_rules(rules))
+        Gazetteer::open(&paths, gazetteer_config.compile_options(), None).map(|(g, _)| g.with_rules(rules))
     };
-    let always = with(MatchRules {
-        common_words: CommonWords::Always,
-        ..configured
-    })
-    .map_err(|e| e.to_string())?;
-    let never = with(MatchRules {
-        common_words: CommonWords::Never,
-        ..configured
-    })
-    .map_err(|e| e.to_string())?;
-    let aligned = with(MatchRules {
-        token_boundaries: true,
-        ..configured
-    })
-    .map_err(|e| e.to_string())?;
+    let always = with(MatchRules { common_words: CommonWords::Always, ..configured }).map_err(|e| e.to_string())?;
+    let never = with(MatchRules { common_words: CommonWords::Never, ..configured }).map_err(|e| e.to_string())?;
+    let aligned = with(MatchRules { token_boundaries: true, ..configured }).map_err(|e| e.to_string())?;
     let gazetteer = gazetteer.with_rules(configured);
 
     let mut files = Vec::new();
@@ -145,9 +109,7 @@ fn run() -> Result<(), String> {
         };
         let mut doc = Document::from_text(path.display().to_string(), text);
         for stage in &before {
-            stage
-                .process(&mut doc)
-                .map_err(|e| format!("{}: {}: {e}", path.display(), stage.name()))?;
+            stage.process(&mut doc).map_err(|e| format!("{}: {}: {e}", path.display(), stage.name()))?;
         }
         has_tokens |= !doc.tokens.is_empty();
         bytes += doc.text.len();
@@ -157,19 +119,10 @@ fn run() -> Result<(), String> {
             *by_kind.entry(m.kind().to_string()).or_default() += 1;
             *by_dictionary.entry(m.dictionary().to_string()).or_default() += 1;
             if PLACE_KINDS.contains(&m.kind()) {
-                places.push(format!(
-                    "{}\t{}\t{}",
-                    m.kind(),
-                    m.id(),
-                    context(&doc.text, m)
-                ));
+                places.push(format!("{}\t{}\t{}", m.kind(), m.id(), context(&doc.text, m)));
             }
         }
-        let spans = |ms: &[Mention]| {
-            ms.iter()
-                .map(|m| (m.span, m.id().to_owned()))
-                .collect::<Vec<_>>()
-        };
+        let spans = |ms: &[Mention]| ms.iter().map(|m| (m.span, m.id().to_owned())).collect::<Vec<_>>();
         let kept = spans(&found);
         let never_spans = spans(&never.find(&doc.text, &doc.tokens));
         for m in always.find(&doc.text, &doc.tokens) {
@@ -179,9 +132,8 @@ fn run() -> Result<(), String> {
             }
             let surface = doc.text[m.span.range()].to_owned();
             if kept.contains(&key) {
-                let by_token = doc.tokens.iter().any(|t| {
-                    t.span == m.span && t.pos.is_some_and(|p| p.as_str().starts_with("ns"))
-                });
+                let by_token =
+                    doc.tokens.iter().any(|t| t.span == m.span && t.pos.is_some_and(|p| p.as_str().starts_with("ns")));
                 kept_by_token += by_token as usize;
                 let (n, examples) = kept_common.entry(surface).or_default();
                 *n += 1;
@@ -195,12 +147,9 @@ fn run() -> Result<(), String> {
         // Without tokens the `within-token` short forms are not checked: the difference is
         // what that flag drops.
         for m in gazetteer.find(&doc.text, &[]) {
-            if !kept.contains(&(m.span, m.id().to_owned()))
-                && !found.iter().any(|f| f.span == m.span)
-            {
-                let (n, examples) = dropped_aligned
-                    .entry(format!("{}/{}", &doc.text[m.span.range()], m.kind()))
-                    .or_default();
+            if !kept.contains(&(m.span, m.id().to_owned())) && !found.iter().any(|f| f.span == m.span) {
+                let (n, examples) =
+                    dropped_aligned.entry(format!("{}/{}", &doc.text[m.span.range()], m.kind())).or_default();
                 *n += 1;
                 if examples.len() < 2 {
                     examples.push(context(&doc.text, &m));
@@ -210,9 +159,7 @@ fn run() -> Result<(), String> {
         let aligned_spans = spans(&aligned.find(&doc.text, &doc.tokens));
         for m in &found {
             if !aligned_spans.contains(&(m.span, m.id().to_owned())) {
-                *unaligned
-                    .entry(format!("{}/{}", &doc.text[m.span.range()], m.kind()))
-                    .or_default() += 1;
+                *unaligned.entry(format!("{}/{}", &doc.text[m.span.range()], m.kind())).or_default() += 1;
             }
         }
     }
@@ -223,11 +170,7 @@ fn run() -> Result<(), String> {
         files.len(),
         bytes as f64 / 1e6
     );
-    println!(
-        "dictionaries: {} entries, {} surfaces",
-        gazetteer.entry_count(),
-        gazetteer.pattern_count()
-    );
+    println!("dictionaries: {} entries, {} surfaces", gazetteer.entry_count(), gazetteer.pattern_count());
     println!("\nmentions: {total}");
     for (kind, n) in &by_kind {
         println!("  {kind:<14} {n}");
@@ -255,9 +198,7 @@ fn run() -> Result<(), String> {
     }
     if has_tokens {
         let n: usize = dropped_aligned.values().map(|(n, _)| n).sum();
-        println!(
-            "\nshort forms flagged `within-token` dropped for straddling two tokens: {n}; most frequent 40:"
-        );
+        println!("\nshort forms flagged `within-token` dropped for straddling two tokens: {n}; most frequent 40:");
         let mut sorted: Vec<_> = dropped_aligned.iter().collect();
         sorted.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
         for (what, (n, examples)) in sorted.iter().take(40) {
@@ -292,14 +233,7 @@ fn top(counts: &BTreeMap<String, usize>, n: usize) -> Vec<(&String, &usize)> {
 
 /// Eight characters either side, the mention in brackets.
 fn context(text: &str, m: &Mention) -> String {
-    let before: String = text[..m.span.start]
-        .chars()
-        .rev()
-        .take(8)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+    let before: String = text[..m.span.start].chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
     let after: String = text[m.span.end..].chars().take(8).collect();
     format!("{before}[{}]{after}", &text[m.span.range()]).replace(['\n', '\r', '\t'], " ")
 }

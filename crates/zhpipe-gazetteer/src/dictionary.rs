@@ -66,30 +66,16 @@ impl Source {
     pub fn read(path: &Path) -> Result<Self, Error> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         let text = String::from_utf8(bytes).map_err(|e| {
-            let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
+            let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|&&b| b == b'\n').count();
             Error::dictionary(path, line, "not valid UTF-8")
         })?;
-        let name = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        Ok(Self {
-            path: path.to_owned(),
-            name,
-            text,
-        })
+        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        Ok(Self { path: path.to_owned(), name, text })
     }
 
     /// A dictionary from text, for tests and generated word lists.
     pub fn from_text(name: &str, text: impl Into<String>) -> Self {
-        Self {
-            path: PathBuf::from(format!("{name}.tsv")),
-            name: name.to_owned(),
-            text: text.into(),
-        }
+        Self { path: PathBuf::from(format!("{name}.tsv")), name: name.to_owned(), text: text.into() }
     }
 }
 
@@ -185,16 +171,12 @@ impl Dictionaries {
                     return Err(Error::dictionary(
                         path,
                         line_no,
-                        format!(
-                            "missing column `{}` (columns are tab-separated)",
-                            COLUMNS[fields.len()]
-                        ),
+                        format!("missing column `{}` (columns are tab-separated)", COLUMNS[fields.len()]),
                     ));
                 }
                 let (surface, id, kind) = (fields[0], fields[1], fields[2]);
                 let parent = fields.get(3).copied().filter(|p| !p.is_empty());
-                let (row_flags, attributes) =
-                    parse_attributes(path, line_no, fields.get(4).copied().unwrap_or(""))?;
+                let (row_flags, attributes) = parse_attributes(path, line_no, fields.get(4).copied().unwrap_or(""))?;
                 if surface.trim().is_empty() {
                     return Err(Error::dictionary(path, line_no, "empty surface"));
                 }
@@ -206,18 +188,10 @@ impl Dictionaries {
                     ));
                 }
                 if id.is_empty() {
-                    return Err(Error::dictionary(
-                        path,
-                        line_no,
-                        format!("empty id for surface {surface:?}"),
-                    ));
+                    return Err(Error::dictionary(path, line_no, format!("empty id for surface {surface:?}")));
                 }
                 if kind.is_empty() {
-                    return Err(Error::dictionary(
-                        path,
-                        line_no,
-                        format!("empty kind for surface {surface:?}"),
-                    ));
+                    return Err(Error::dictionary(path, line_no, format!("empty kind for surface {surface:?}")));
                 }
                 let entry = match ids.entry(id) {
                     MapEntry::Occupied(o) => {
@@ -226,10 +200,7 @@ impl Dictionaries {
                             return Err(Error::dictionary(
                                 path,
                                 line_no,
-                                format!(
-                                    "id {id} has kind {kind} here but {} on its first line",
-                                    entry.kind
-                                ),
+                                format!("id {id} has kind {kind} here but {} on its first line", entry.kind),
                             ));
                         }
                         if let Some(p) = parent {
@@ -268,15 +239,8 @@ impl Dictionaries {
                 };
                 match surfaces.entry(surface) {
                     MapEntry::Vacant(v) => {
-                        v.insert(Seen {
-                            pattern: out.patterns.len() as u32,
-                            location: (dictionary, line_no),
-                        });
-                        out.patterns.push(Pattern {
-                            surface: surface.to_owned(),
-                            entry,
-                            flags: row_flags,
-                        });
+                        v.insert(Seen { pattern: out.patterns.len() as u32, location: (dictionary, line_no) });
+                        out.patterns.push(Pattern { surface: surface.to_owned(), entry, flags: row_flags });
                     }
                     MapEntry::Occupied(o) => {
                         let seen = o.get();
@@ -324,31 +288,19 @@ impl Dictionaries {
 
     /// The index of each entry's parent, when the parent id is an entry of these dictionaries.
     pub fn parent_indices(&self) -> Vec<Option<u32>> {
-        let index: HashMap<&str, u32> = self
-            .entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.id.as_str(), i as u32))
-            .collect();
-        self.entries
-            .iter()
-            .map(|e| e.parent.as_deref().and_then(|p| index.get(p).copied()))
-            .collect()
+        let index: HashMap<&str, u32> =
+            self.entries.iter().enumerate().map(|(i, e)| (e.id.as_str(), i as u32)).collect();
+        self.entries.iter().map(|e| e.parent.as_deref().and_then(|p| index.get(p).copied())).collect()
     }
 }
 
 fn check_header(path: &Path, line: usize, fields: &[&str]) -> Result<usize, Error> {
     let expected = COLUMNS.join("\\t");
-    if fields.len() < 3
-        || fields.len() > COLUMNS.len()
-        || fields.iter().zip(COLUMNS).any(|(f, c)| *f != c)
-    {
+    if fields.len() < 3 || fields.len() > COLUMNS.len() || fields.iter().zip(COLUMNS).any(|(f, c)| *f != c) {
         return Err(Error::dictionary(
             path,
             line,
-            format!(
-                "the first line must be the header `{expected}` (at least the first three columns)"
-            ),
+            format!("the first line must be the header `{expected}` (at least the first three columns)"),
         ));
     }
     Ok(fields.len())
@@ -360,11 +312,7 @@ fn parse_attributes(path: &Path, line: usize, text: &str) -> Result<(u32, String
     let mut rest: Vec<&str> = Vec::new();
     for pair in text.split(';').filter(|p| !p.trim().is_empty()) {
         let Some((key, value)) = pair.split_once('=') else {
-            return Err(Error::dictionary(
-                path,
-                line,
-                format!("attribute {pair:?} is not key=value"),
-            ));
+            return Err(Error::dictionary(path, line, format!("attribute {pair:?} is not key=value")));
         };
         if key.trim() == "flags" {
             for flag in value.split(',').map(str::trim).filter(|f| !f.is_empty()) {
@@ -377,9 +325,7 @@ fn parse_attributes(path: &Path, line: usize, text: &str) -> Result<(u32, String
                         return Err(Error::dictionary(
                             path,
                             line,
-                            format!(
-                                "unknown flag {other:?} (known: short, common, block, aligned)"
-                            ),
+                            format!("unknown flag {other:?} (known: short, common, block, aligned)"),
                         ));
                     }
                 };

@@ -13,57 +13,27 @@ pub struct Error {
 
 #[derive(Debug)]
 enum ErrorKind {
-    Dictionary {
-        path: PathBuf,
-        line: usize,
-        message: String,
-    },
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    Compiled {
-        message: String,
-    },
-    Engine {
-        message: String,
-    },
+    Dictionary { path: PathBuf, line: usize, message: String },
+    Io { path: PathBuf, source: std::io::Error },
+    Compiled { message: String },
+    Engine { message: String },
 }
 
 impl Error {
     pub(crate) fn dictionary(path: &Path, line: usize, message: impl Into<String>) -> Self {
-        Self {
-            kind: ErrorKind::Dictionary {
-                path: path.to_owned(),
-                line,
-                message: message.into(),
-            },
-        }
+        Self { kind: ErrorKind::Dictionary { path: path.to_owned(), line, message: message.into() } }
     }
 
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
-        Self {
-            kind: ErrorKind::Io {
-                path: path.to_owned(),
-                source,
-            },
-        }
+        Self { kind: ErrorKind::Io { path: path.to_owned(), source } }
     }
 
     pub(crate) fn compiled(message: impl Into<String>) -> Self {
-        Self {
-            kind: ErrorKind::Compiled {
-                message: message.into(),
-            },
-        }
+        Self { kind: ErrorKind::Compiled { message: message.into() } }
     }
 
     pub(crate) fn engine(message: impl fmt::Display) -> Self {
-        Self {
-            kind: ErrorKind::Engine {
-                message: message.to_string(),
-            },
-        }
+        Self { kind: ErrorKind::Engine { message: message.to_string() } }
     }
 
     /// The dictionary file and 1-based line at fault, for errors in a dictionary.
@@ -78,11 +48,7 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
-            ErrorKind::Dictionary {
-                path,
-                line,
-                message,
-            } => {
+            ErrorKind::Dictionary { path, line, message } => {
                 write!(f, "{}:{line}: {message}", path.display())
             }
             ErrorKind::Io { path, source } => write!(f, "{}: {source}", path.display()),

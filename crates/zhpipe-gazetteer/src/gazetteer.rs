@@ -74,10 +74,7 @@ impl Text {
     /// The text of `range`; a range that is not UTF-8 (which a checksummed file written by
     /// `to_bytes` cannot hold) reads as U+FFFD.
     fn get(&self, range: std::ops::Range<usize>) -> &str {
-        self.0
-            .get(range)
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or("\u{fffd}")
+        self.0.get(range).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("\u{fffd}")
     }
 }
 
@@ -141,9 +138,7 @@ impl<'de> Deserialize<'de> for Column {
                 if bytes.len() % 4 != 0 {
                     return Err(E::custom("column length is not a multiple of 4"));
                 }
-                let values = bytes
-                    .chunks_exact(4)
-                    .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")));
+                let values = bytes.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")));
                 Ok(Column(values.collect()))
             }
         }
@@ -213,9 +208,7 @@ struct Entries(Table);
 
 impl std::fmt::Debug for Entries {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Entries")
-            .field("entries", &self.0.entry_ends.len())
-            .finish_non_exhaustive()
+        f.debug_struct("Entries").field("entries", &self.0.entry_ends.len()).finish_non_exhaustive()
     }
 }
 
@@ -223,20 +216,11 @@ impl Entries {
     /// Entry `index`. Panics when out of range.
     fn entry(&self, index: usize) -> EntryRef<'_> {
         let table = &self.0;
-        let start = if index == 0 {
-            0
-        } else {
-            table.entry_ends[index - 1] as usize
-        };
-        let record = table
-            .entry_text
-            .get(start..table.entry_ends[index] as usize);
+        let start = if index == 0 { 0 } else { table.entry_ends[index - 1] as usize };
+        let record = table.entry_text.get(start..table.entry_ends[index] as usize);
         let mut parts = record.splitn(3, '\t');
-        let (id, name, attributes) = (
-            parts.next().unwrap_or(""),
-            parts.next().unwrap_or(""),
-            parts.next().unwrap_or(""),
-        );
+        let (id, name, attributes) =
+            (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
         let meta = table.entry_meta[index];
         let parent = table.entry_parent[index];
         EntryRef {
@@ -253,12 +237,7 @@ impl Entries {
 impl EntryTable for Entries {
     fn names(&self, index: u32) -> EntryNames<'_> {
         let entry = self.entry(index as usize);
-        EntryNames {
-            id: entry.id,
-            kind: entry.kind,
-            name: entry.name,
-            dictionary: entry.dictionary,
-        }
+        EntryNames { id: entry.id, kind: entry.kind, name: entry.name, dictionary: entry.dictionary }
     }
 
     fn kind(&self, index: u32) -> &str {
@@ -285,10 +264,7 @@ impl Gazetteer {
 
     /// Compiles validated dictionaries.
     pub fn build(dictionaries: &Dictionaries, options: CompileOptions) -> Result<Self, Error> {
-        let mut table = Table {
-            dictionaries: dictionaries.names.clone(),
-            ..Table::default()
-        };
+        let mut table = Table { dictionaries: dictionaries.names.clone(), ..Table::default() };
         let mut kind_index = std::collections::HashMap::new();
         let parents = dictionaries.parent_indices();
         for (entry, parent) in dictionaries.entries.iter().zip(&parents) {
@@ -300,21 +276,15 @@ impl Gazetteer {
             if kind > u16::MAX as usize || entry.dictionary > u16::MAX as usize {
                 return Err(Error::compiled("more than 65,536 kinds or dictionaries"));
             }
-            for (i, part) in [&entry.id, &entry.name, &entry.attributes]
-                .into_iter()
-                .enumerate()
-            {
+            for (i, part) in [&entry.id, &entry.name, &entry.attributes].into_iter().enumerate() {
                 if i > 0 {
                     table.entry_text.push('\t');
                 }
                 table.entry_text.push_str(part);
             }
-            let end = u32::try_from(table.entry_text.len())
-                .map_err(|_| Error::compiled("entry table over 4 GiB"))?;
+            let end = u32::try_from(table.entry_text.len()).map_err(|_| Error::compiled("entry table over 4 GiB"))?;
             table.entry_ends.push(end);
-            table
-                .entry_meta
-                .push(kind as u32 | (entry.dictionary as u32) << 16);
+            table.entry_meta.push(kind as u32 | (entry.dictionary as u32) << 16);
             table.entry_parent.push(parent.map_or(NO_PARENT, |p| p + 1));
         }
         let patterns: Vec<(&str, u32)> = dictionaries
@@ -326,9 +296,7 @@ impl Gazetteer {
         table.pattern_count = patterns.len() as u32;
         let automaton = match options.engine {
             _ if patterns.is_empty() => Automaton::Empty,
-            EngineKind::Daachorse => {
-                Automaton::Daachorse(build_daachorse(&patterns, options.overlapping)?)
-            }
+            EngineKind::Daachorse => Automaton::Daachorse(build_daachorse(&patterns, options.overlapping)?),
             EngineKind::AhoCorasick => {
                 for (surface, value) in &patterns {
                     table.pattern_text.push_str(surface);
@@ -336,22 +304,14 @@ impl Gazetteer {
                     table.pattern_values.push(*value);
                 }
                 let automaton = build_aho_corasick(patterns.iter().map(|p| p.0), &options)?;
-                Automaton::AhoCorasick {
-                    automaton,
-                    values: table.pattern_values.0.clone(),
-                }
+                Automaton::AhoCorasick { automaton, values: table.pattern_values.0.clone() }
             }
         };
         Ok(Self::assemble(options, table, automaton))
     }
 
     fn assemble(options: CompileOptions, table: Table, automaton: Automaton) -> Self {
-        Self {
-            options,
-            rules: MatchRules::default(),
-            entries: Arc::new(Entries(table)),
-            automaton,
-        }
+        Self { options, rules: MatchRules::default(), entries: Arc::new(Entries(table)), automaton }
     }
 
     /// Reads the dictionaries and returns the gazetteer compiled from them, loading it from
@@ -362,15 +322,9 @@ impl Gazetteer {
         options: CompileOptions,
         cache_dir: Option<&Path>,
     ) -> Result<(Self, CacheOutcome), Error> {
-        let sources = paths
-            .iter()
-            .map(|p| Source::read(p))
-            .collect::<Result<Vec<_>, _>>()?;
+        let sources = paths.iter().map(|p| Source::read(p)).collect::<Result<Vec<_>, _>>()?;
         let Some(dir) = cache_dir else {
-            return Ok((
-                Self::from_sources(&sources, options)?,
-                CacheOutcome::Disabled,
-            ));
+            return Ok((Self::from_sources(&sources, options)?, CacheOutcome::Disabled));
         };
         let key = cache_key(&sources, &options);
         let path = dir.join(format!("gazetteer-{key:016x}.bin"));
@@ -391,8 +345,7 @@ impl Gazetteer {
     /// The compiled form: a header (magic, key, options, lengths, checksum), the entry table
     /// (postcard) and, for daachorse, the automaton in daachorse's own format.
     pub fn to_bytes(&self, key: u64) -> Vec<u8> {
-        let table =
-            postcard::to_stdvec(&self.entries.0).expect("serialising into memory cannot fail");
+        let table = postcard::to_stdvec(&self.entries.0).expect("serialising into memory cannot fail");
         let automaton = match &self.automaton {
             Automaton::Daachorse(a) => a.serialize(),
             Automaton::Empty | Automaton::AhoCorasick { .. } => Vec::new(),
@@ -420,9 +373,7 @@ impl Gazetteer {
         let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
         let key = u64_at(8);
         if expected_key.is_some_and(|k| k != key) {
-            return Err(Error::compiled(
-                "compiled for other dictionaries or options",
-            ));
+            return Err(Error::compiled("compiled for other dictionaries or options"));
         }
         let options = decode_options(bytes[16..20].try_into().expect("4 bytes"))?;
         let (table_len, automaton_len, checksum) = (u64_at(20), u64_at(28), u64_at(36));
@@ -434,8 +385,7 @@ impl Gazetteer {
             return Err(Error::compiled("checksum mismatch"));
         }
         let (table_bytes, automaton_bytes) = body.split_at(table_len as usize);
-        let table: Table =
-            postcard::from_bytes(table_bytes).map_err(|e| Error::compiled(e.to_string()))?;
+        let table: Table = postcard::from_bytes(table_bytes).map_err(|e| Error::compiled(e.to_string()))?;
         check_table(&table)?;
         let automaton = match options.engine {
             _ if table.pattern_count == 0 => Automaton::Empty,
@@ -444,9 +394,8 @@ impl Gazetteer {
                 // matches the one written beside them, and the format version is in the magic.
                 // (The cache directory is trusted like the binary: a file crafted to pass the
                 // checksum is out of scope.)
-                let (automaton, rest) = unsafe {
-                    CharwiseDoubleArrayAhoCorasick::<u32>::deserialize_unchecked(automaton_bytes)
-                };
+                let (automaton, rest) =
+                    unsafe { CharwiseDoubleArrayAhoCorasick::<u32>::deserialize_unchecked(automaton_bytes) };
                 if !rest.is_empty() {
                     return Err(Error::compiled("trailing bytes after the automaton"));
                 }
@@ -460,10 +409,7 @@ impl Gazetteer {
                     s
                 });
                 let automaton = build_aho_corasick(surfaces, &options)?;
-                Automaton::AhoCorasick {
-                    automaton,
-                    values: table.pattern_values.0.clone(),
-                }
+                Automaton::AhoCorasick { automaton, values: table.pattern_values.0.clone() }
             }
         };
         Ok(Self::assemble(options, table, automaton))
@@ -556,14 +502,10 @@ impl Gazetteer {
                     return;
                 }
                 let entry = (value & flags::ENTRY_MASK) as usize;
-                if value & flags::COMMON != 0
-                    && !self.common_word_counts(entry, start, end, tokens, writer.written())
-                {
+                if value & flags::COMMON != 0 && !self.common_word_counts(entry, start, end, tokens, writer.written()) {
                     return;
                 }
-                if check_tokens
-                    && !(is_token_boundary(tokens, start) && is_token_boundary(tokens, end))
-                {
+                if check_tokens && !(is_token_boundary(tokens, start) && is_token_boundary(tokens, end)) {
                     return;
                 }
                 if value & flags::WITHIN_TOKEN != 0 && straddles_tokens(tokens, start, end) {
@@ -582,14 +524,7 @@ impl Gazetteer {
     /// The rule for place names that are also common words: they count right after a mention
     /// of one of their ancestors (天津和平, 广东中山) or, with `place-token`, when the segmenter
     /// tagged exactly that span as a place name.
-    fn common_word_counts(
-        &self,
-        entry: usize,
-        start: usize,
-        end: usize,
-        tokens: &[Token],
-        before: &[Mention],
-    ) -> bool {
+    fn common_word_counts(&self, entry: usize, start: usize, end: usize, tokens: &[Token], before: &[Mention]) -> bool {
         match self.rules.common_words {
             CommonWords::Always => return true,
             CommonWords::Never => return false,
@@ -597,8 +532,7 @@ impl Gazetteer {
             CommonWords::PlaceToken => {
                 let i = tokens.partition_point(|t| t.span.start < start);
                 if tokens.get(i).is_some_and(|t| {
-                    t.span == Span::new(start, end)
-                        && t.pos.is_some_and(|p| p.as_str().starts_with("ns"))
+                    t.span == Span::new(start, end) && t.pos.is_some_and(|p| p.as_str().starts_with("ns"))
                 }) {
                     return true;
                 }
@@ -631,28 +565,17 @@ impl Gazetteer {
 /// Whether a token boundary lies strictly inside `start..end` (false without tokens).
 fn straddles_tokens(tokens: &[Token], start: usize, end: usize) -> bool {
     let i = tokens.partition_point(|t| t.span.end <= start);
-    tokens
-        .get(i)
-        .is_some_and(|t| (t.span.start > start && t.span.start < end) || t.span.end < end)
+    tokens.get(i).is_some_and(|t| (t.span.start > start && t.span.start < end) || t.span.end < end)
 }
 
 fn is_token_boundary(tokens: &[Token], at: usize) -> bool {
     let i = tokens.partition_point(|t| t.span.end < at);
-    tokens
-        .get(i)
-        .is_some_and(|t| t.span.end == at || t.span.start == at)
+    tokens.get(i).is_some_and(|t| t.span.end == at || t.span.start == at)
         || tokens.get(i + 1).is_some_and(|t| t.span.start == at)
 }
 
-fn build_daachorse(
-    patterns: &[(&str, u32)],
-    overlapping: bool,
-) -> Result<CharwiseDoubleArrayAhoCorasick<u32>, Error> {
-    let kind = if overlapping {
-        MatchKind::Standard
-    } else {
-        MatchKind::LeftmostLongest
-    };
+fn build_daachorse(patterns: &[(&str, u32)], overlapping: bool) -> Result<CharwiseDoubleArrayAhoCorasick<u32>, Error> {
+    let kind = if overlapping { MatchKind::Standard } else { MatchKind::LeftmostLongest };
     CharwiseDoubleArrayAhoCorasickBuilder::new()
         .match_kind(kind)
         .build_with_values(patterns.iter().copied())
@@ -669,16 +592,9 @@ fn build_aho_corasick<'a>(
         AhoCorasickKind::NfaContiguous => Some(aho_corasick::AhoCorasickKind::ContiguousNFA),
         AhoCorasickKind::Dfa => Some(aho_corasick::AhoCorasickKind::DFA),
     };
-    let match_kind = if options.overlapping {
-        aho_corasick::MatchKind::Standard
-    } else {
-        aho_corasick::MatchKind::LeftmostLongest
-    };
-    AhoCorasick::builder()
-        .match_kind(match_kind)
-        .kind(kind)
-        .build(surfaces)
-        .map_err(Error::engine)
+    let match_kind =
+        if options.overlapping { aho_corasick::MatchKind::Standard } else { aho_corasick::MatchKind::LeftmostLongest };
+    AhoCorasick::builder().match_kind(match_kind).kind(kind).build(surfaces).map_err(Error::engine)
 }
 
 fn encode_options(options: &CompileOptions) -> [u8; 4] {
@@ -733,18 +649,15 @@ fn check_table(t: &Table) -> Result<(), Error> {
         }
         start = end as usize;
     }
-    if t.entry_meta.iter().any(|m| {
-        (m & 0xffff) as usize >= t.kinds.len() || (m >> 16) as usize >= t.dictionaries.len()
-    }) {
+    if t.entry_meta.iter().any(|m| (m & 0xffff) as usize >= t.kinds.len() || (m >> 16) as usize >= t.dictionaries.len())
+    {
         return bad("kind or dictionary index");
     }
     if t.entry_parent.iter().any(|&p| p as usize > n) {
         return bad("parent index");
     }
     if t.pattern_ends.len() != t.pattern_values.len()
-        || t.pattern_values
-            .iter()
-            .any(|v| (v & flags::ENTRY_MASK) as usize >= n)
+        || t.pattern_values.iter().any(|v| (v & flags::ENTRY_MASK) as usize >= n)
     {
         return bad("pattern values");
     }

@@ -25,11 +25,7 @@ impl Default for StableHasher {
 impl StableHasher {
     /// A hasher in its initial state.
     pub fn new() -> Self {
-        Self {
-            lanes: [1, 2, 3, 4],
-            pending: Vec::new(),
-            length: 0,
-        }
+        Self { lanes: [1, 2, 3, 4], pending: Vec::new(), length: 0 }
     }
 
     /// Feeds bytes; `write(a); write(b)` equals `write(a ++ b)`.
@@ -103,10 +99,7 @@ mod tests {
     fn is_stable_across_releases() {
         // Fixed values: a change here invalidates every cached gazetteer, so make it on purpose.
         assert_eq!(format!("{:016x}", hash(b"")), "44524ad0fff54cda");
-        assert_eq!(
-            format!("{:016x}", hash("京津冀协同发展".as_bytes())),
-            "42bcf3ee8bf9ae40"
-        );
+        assert_eq!(format!("{:016x}", hash("京津冀协同发展".as_bytes())), "42bcf3ee8bf9ae40");
         let long: Vec<u8> = (0..100u8).collect();
         assert_eq!(format!("{:016x}", hash(&long)), "ba75b1b0a3a16a68");
     }

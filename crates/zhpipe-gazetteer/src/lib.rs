@@ -62,13 +62,8 @@ pub fn register(registry: &mut Registry) {
 
 fn build(spec: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
     let config: GazetteerConfig = spec.parse()?;
-    let paths: Vec<PathBuf> = config
-        .dictionaries
-        .iter()
-        .map(|p| spec.resolve(p))
-        .collect();
-    let cache_dir =
-        (!config.cache_dir.as_os_str().is_empty()).then(|| spec.resolve(&config.cache_dir));
+    let paths: Vec<PathBuf> = config.dictionaries.iter().map(|p| spec.resolve(p)).collect();
+    let cache_dir = (!config.cache_dir.as_os_str().is_empty()).then(|| spec.resolve(&config.cache_dir));
     Ok(Box::new(GazetteerStage::open(&config, &paths, cache_dir)?))
 }
 
@@ -81,35 +76,19 @@ pub struct GazetteerStage {
 
 impl GazetteerStage {
     /// Builds the stage from its config; `paths` and `cache_dir` are already resolved.
-    pub fn open(
-        config: &GazetteerConfig,
-        paths: &[PathBuf],
-        cache_dir: Option<PathBuf>,
-    ) -> Result<Self, ConfigError> {
+    pub fn open(config: &GazetteerConfig, paths: &[PathBuf], cache_dir: Option<PathBuf>) -> Result<Self, ConfigError> {
         if paths.is_empty() {
-            return Err(ConfigError::new(
-                "`dictionaries` is empty: name at least one dictionary file",
-            ));
+            return Err(ConfigError::new("`dictionaries` is empty: name at least one dictionary file"));
         }
-        let (gazetteer, cache) =
-            Gazetteer::open(paths, config.compile_options(), cache_dir.as_deref())
-                .map_err(|e| ConfigError::new(e.to_string()))?;
-        let rules = MatchRules {
-            token_boundaries: config.token_boundaries,
-            common_words: config.common_words,
-        };
-        Ok(Self {
-            gazetteer: gazetteer.with_rules(rules),
-            cache,
-        })
+        let (gazetteer, cache) = Gazetteer::open(paths, config.compile_options(), cache_dir.as_deref())
+            .map_err(|e| ConfigError::new(e.to_string()))?;
+        let rules = MatchRules { token_boundaries: config.token_boundaries, common_words: config.common_words };
+        Ok(Self { gazetteer: gazetteer.with_rules(rules), cache })
     }
 
     /// Wraps an already compiled gazetteer.
     pub fn new(gazetteer: Gazetteer) -> Self {
-        Self {
-            gazetteer,
-            cache: CacheOutcome::Disabled,
-        }
+        Self { gazetteer, cache: CacheOutcome::Disabled }
     }
 
     /// The compiled gazetteer.
@@ -139,8 +118,7 @@ impl Stage for GazetteerStage {
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
         let mut mentions = std::mem::take(&mut doc.mentions);
         mentions.clear();
-        self.gazetteer
-            .find_into(&doc.text, &doc.tokens, &mut mentions);
+        self.gazetteer.find_into(&doc.text, &doc.tokens, &mut mentions);
         doc.mentions = mentions;
         doc.layers.insert(Layers::MENTIONS);
         Ok(())

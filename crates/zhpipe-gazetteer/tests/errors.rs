@@ -26,38 +26,24 @@ fn missing_column() {
         one(&format!("{HEADER}北京\tplace:110000\n")),
         "places.tsv:2: missing column `kind` (columns are tab-separated)"
     );
-    assert_eq!(
-        one(&format!("{HEADER}北京\n")),
-        "places.tsv:2: missing column `id` (columns are tab-separated)"
-    );
+    assert_eq!(one(&format!("{HEADER}北京\n")), "places.tsv:2: missing column `id` (columns are tab-separated)");
 }
 
 #[test]
 fn empty_surface() {
-    assert_eq!(
-        one(&format!("# comment\n{HEADER}\n\tplace:110000\tprovince\n")),
-        "places.tsv:4: empty surface"
-    );
-    assert_eq!(
-        one(&format!("{HEADER} \tplace:110000\tprovince\n")),
-        "places.tsv:2: empty surface"
-    );
+    assert_eq!(one(&format!("# comment\n{HEADER}\n\tplace:110000\tprovince\n")), "places.tsv:4: empty surface");
+    assert_eq!(one(&format!("{HEADER} \tplace:110000\tprovince\n")), "places.tsv:2: empty surface");
 }
 
 #[test]
 fn surface_with_surrounding_space() {
-    assert!(
-        one(&format!("{HEADER}北京 \tplace:110000\tprovince\n"))
-            .starts_with("places.tsv:2: surface \"北京 \"")
-    );
+    assert!(one(&format!("{HEADER}北京 \tplace:110000\tprovince\n")).starts_with("places.tsv:2: surface \"北京 \""));
 }
 
 #[test]
 fn empty_id_and_kind() {
     assert!(one(&format!("{HEADER}北京\t\tprovince\n")).starts_with("places.tsv:2: empty id"));
-    assert!(
-        one(&format!("{HEADER}北京\tplace:110000\t\n")).starts_with("places.tsv:2: empty kind")
-    );
+    assert!(one(&format!("{HEADER}北京\tplace:110000\t\n")).starts_with("places.tsv:2: empty kind"));
 }
 
 #[test]
@@ -72,10 +58,7 @@ fn one_surface_two_ids_of_one_kind() {
 #[test]
 fn one_surface_two_ids_of_one_kind_across_files() {
     let a = Source::from_text("places", format!("{HEADER}北京\tplace:110000\tprovince\n"));
-    let b = Source::from_text(
-        "extra",
-        format!("# more\n{HEADER}北京\tplace:beijing\tprovince\n"),
-    );
+    let b = Source::from_text("extra", format!("# more\n{HEADER}北京\tplace:beijing\tprovince\n"));
     assert_eq!(
         error_of(&[a, b]),
         "extra.tsv:3: \"北京\" has two canonical ids of kind province: place:beijing here and place:110000 at places.tsv:2"
@@ -85,36 +68,27 @@ fn one_surface_two_ids_of_one_kind_across_files() {
 #[test]
 fn one_id_two_kinds() {
     let text = format!("{HEADER}北京市\tplace:110000\tprovince\n北京\tplace:110000\tprefecture\n");
-    assert_eq!(
-        one(&text),
-        "places.tsv:3: id place:110000 has kind prefecture here but province on its first line"
-    );
+    assert_eq!(one(&text), "places.tsv:3: id place:110000 has kind prefecture here but province on its first line");
 }
 
 #[test]
 fn one_id_two_parents() {
-    let text = format!(
-        "{HEADER}和平区\tplace:120101\tcounty\tplace:120000\n和平\tplace:120101\tcounty\tplace:210000\n"
-    );
+    let text =
+        format!("{HEADER}和平区\tplace:120101\tcounty\tplace:120000\n和平\tplace:120101\tcounty\tplace:210000\n");
     assert!(one(&text).starts_with("places.tsv:3: id place:120101 has parent place:210000 here"));
 }
 
 #[test]
 fn same_surface_with_other_flags() {
-    let text =
-        format!("{HEADER}冀\tplace:130000\tprovince\t\tflags=short\n冀\tplace:130000\tprovince\n");
+    let text = format!("{HEADER}冀\tplace:130000\tprovince\t\tflags=short\n冀\tplace:130000\tprovince\n");
     assert!(one(&text).starts_with("places.tsv:3: \"冀\" is listed again with other flags"));
 }
 
 #[test]
 fn header_missing_or_wrong() {
+    assert!(one("北京\tplace:110000\tprovince\n").starts_with("places.tsv:1: the first line must be the header"));
     assert!(
-        one("北京\tplace:110000\tprovince\n")
-            .starts_with("places.tsv:1: the first line must be the header")
-    );
-    assert!(
-        one("# only a comment\nsurface\tkind\tid\n")
-            .starts_with("places.tsv:2: the first line must be the header")
+        one("# only a comment\nsurface\tkind\tid\n").starts_with("places.tsv:2: the first line must be the header")
     );
 }
 
@@ -127,10 +101,8 @@ fn too_many_columns() {
 #[test]
 fn bad_attributes() {
     assert!(
-        one(&format!(
-            "{HEADER}冀\tplace:130000\tprovince\t\tflags=tiny\n"
-        ))
-        .starts_with("places.tsv:2: unknown flag \"tiny\"")
+        one(&format!("{HEADER}冀\tplace:130000\tprovince\t\tflags=tiny\n"))
+            .starts_with("places.tsv:2: unknown flag \"tiny\"")
     );
     assert!(
         one(&format!("{HEADER}冀\tplace:130000\tprovince\t\tshort\n"))
@@ -151,10 +123,7 @@ fn invalid_utf8_names_the_line() {
     let path = dir.path().join("places.tsv");
     std::fs::write(&path, b"surface\tid\tkind\n\xff\xfe\tplace:1\tprovince\n").unwrap();
     let e = Source::read(&path).unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        format!("{}:2: not valid UTF-8", path.display())
-    );
+    assert_eq!(e.to_string(), format!("{}:2: not valid UTF-8", path.display()));
     assert_eq!(e.location(), Some((path.as_path(), 2)));
 }
 
@@ -162,16 +131,9 @@ fn build_stage(keys: &str, base: &Path) -> Result<(), String> {
     let mut registry = Registry::new();
     zhpipe_gazetteer::register(&mut registry);
     let spec = StageSpec::from_toml("gazetteer", keys, base).map_err(|e| e.to_string())?;
-    let entry = zhpipe_core::StageEntry {
-        number: 1,
-        name: "gazetteer".into(),
-        line: Some(3),
-        table: spec.table().clone(),
-    };
-    registry
-        .build(&entry, base)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+    let entry =
+        zhpipe_core::StageEntry { number: 1, name: "gazetteer".into(), line: Some(3), table: spec.table().clone() };
+    registry.build(&entry, base).map(|_| ()).map_err(|e| e.to_string())
 }
 
 #[test]
@@ -185,16 +147,9 @@ fn stage_refuses_a_missing_dictionary_file() {
 #[test]
 fn stage_refuses_a_bad_dictionary_with_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("bad.tsv"),
-        format!("{HEADER}北京\tplace:110000\n"),
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("bad.tsv"), format!("{HEADER}北京\tplace:110000\n")).unwrap();
     let e = build_stage("dictionaries = ['bad.tsv']\ncache_dir = ''", dir.path()).unwrap_err();
-    assert!(
-        e.ends_with("bad.tsv:2: missing column `kind` (columns are tab-separated)"),
-        "{e}"
-    );
+    assert!(e.ends_with("bad.tsv:2: missing column `kind` (columns are tab-separated)"), "{e}");
 }
 
 #[test]

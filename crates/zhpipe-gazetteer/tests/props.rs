@@ -10,8 +10,7 @@ use zhpipe_gazetteer::{CompileOptions, Source};
 const ALPHABET: &[char] = &['a', 'b', 'é', '北', '京', '津', '冀'];
 
 fn word(max: usize) -> impl Strategy<Value = String> {
-    proptest::collection::vec(proptest::sample::select(ALPHABET), 1..=max)
-        .prop_map(|cs| cs.into_iter().collect())
+    proptest::collection::vec(proptest::sample::select(ALPHABET), 1..=max).prop_map(|cs| cs.into_iter().collect())
 }
 
 /// Leftmost-longest by definition: at each position, the longest pattern starting there; after
@@ -20,11 +19,7 @@ fn naive_leftmost_longest(patterns: &[String], text: &str) -> Vec<(usize, usize)
     let mut out = Vec::new();
     let mut at = 0;
     while at < text.len() {
-        let longest = patterns
-            .iter()
-            .filter(|p| text[at..].starts_with(p.as_str()))
-            .map(|p| p.len())
-            .max();
+        let longest = patterns.iter().filter(|p| text[at..].starts_with(p.as_str())).map(|p| p.len()).max();
         match longest {
             Some(len) => {
                 out.push((at, at + len));

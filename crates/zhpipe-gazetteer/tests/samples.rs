@@ -14,44 +14,27 @@ fn converted_samples() -> Vec<(String, String)> {
     zhpipe_clean::register(&mut registry);
     zhpipe_convert::register(&mut registry);
     let stage = |name: &str| -> Box<dyn Stage> {
-        let entry = StageEntry {
-            number: 1,
-            name: name.into(),
-            line: None,
-            table: Default::default(),
-        };
-        registry
-            .build(&entry, &util::repo())
-            .unwrap_or_else(|e| panic!("{e}"))
+        let entry = StageEntry { number: 1, name: name.into(), line: None, table: Default::default() };
+        registry.build(&entry, &util::repo()).unwrap_or_else(|e| panic!("{e}"))
     };
     let (clean, convert) = (stage("clean"), stage("convert"));
-    let mut paths: Vec<_> = std::fs::read_dir(util::repo().join("corpus/samples"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut paths: Vec<_> =
+        std::fs::read_dir(util::repo().join("corpus/samples")).unwrap().map(|e| e.unwrap().path()).collect();
     paths.sort();
     paths
         .into_iter()
         .map(|path| {
             let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-            let mut doc =
-                Document::from_text(stem.clone(), std::fs::read_to_string(&path).unwrap());
-            clean
-                .process(&mut doc)
-                .unwrap_or_else(|e| panic!("{stem}: clean: {e}"));
-            convert
-                .process(&mut doc)
-                .unwrap_or_else(|e| panic!("{stem}: convert: {e}"));
+            let mut doc = Document::from_text(stem.clone(), std::fs::read_to_string(&path).unwrap());
+            clean.process(&mut doc).unwrap_or_else(|e| panic!("{stem}: clean: {e}"));
+            convert.process(&mut doc).unwrap_or_else(|e| panic!("{stem}: convert: {e}"));
             (stem, doc.text)
         })
         .collect()
 }
 
 fn repo_sources() -> Vec<Source> {
-    util::repo_dictionaries()
-        .iter()
-        .map(|p| Source::read(p).unwrap_or_else(|e| panic!("{e}")))
-        .collect()
+    util::repo_dictionaries().iter().map(|p| Source::read(p).unwrap_or_else(|e| panic!("{e}"))).collect()
 }
 
 /// One mention a line, `surface/kind@span id name`, after a summary by kind.
@@ -66,14 +49,7 @@ fn render_golden(text: &str, mentions: &[Mention]) -> String {
     }
     out.push('\n');
     for m in mentions {
-        out.push_str(&format!(
-            "{}/{}@{} {} {}\n",
-            &text[m.span.range()],
-            m.kind(),
-            m.span,
-            m.id(),
-            m.name()
-        ));
+        out.push_str(&format!("{}/{}@{} {} {}\n", &text[m.span.range()], m.kind(), m.span, m.id(), m.name()));
     }
     out
 }
@@ -115,15 +91,9 @@ fn sample_mentions_readers_expect() {
     // A reader's reading of sample 001, spot-checked independently of the golden file.
     let gazetteer = Gazetteer::from_sources(&repo_sources(), CompileOptions::default()).unwrap();
     let samples = converted_samples();
-    let (_, text) = samples
-        .iter()
-        .find(|(stem, _)| stem.starts_with("001"))
-        .unwrap();
-    let found: Vec<String> = gazetteer
-        .find(text, &[])
-        .iter()
-        .map(|m| format!("{}/{}", &text[m.span.range()], m.id()))
-        .collect();
+    let (_, text) = samples.iter().find(|(stem, _)| stem.starts_with("001")).unwrap();
+    let found: Vec<String> =
+        gazetteer.find(text, &[]).iter().map(|m| format!("{}/{}", &text[m.span.range()], m.id())).collect();
     for expected in [
         "北京市委/org:beijing-party-committee",
         "尹力/person:yin-li",
@@ -140,8 +110,5 @@ fn sample_mentions_readers_expect() {
     ] {
         assert!(found.iter().any(|f| f == expected), "missing {expected}");
     }
-    assert!(
-        !found.iter().any(|f| f.starts_with("津/")),
-        "short aliases are off by default"
-    );
+    assert!(!found.iter().any(|f| f.starts_with("津/")), "short aliases are off by default");
 }

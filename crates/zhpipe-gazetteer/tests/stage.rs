@@ -9,10 +9,7 @@ use zhpipe_core::{Document, Layers, Stage};
 use zhpipe_gazetteer::{CompileOptions, Gazetteer, GazetteerStage, Source};
 
 fn repo_gazetteer(options: CompileOptions) -> Gazetteer {
-    let sources: Vec<Source> = util::repo_dictionaries()
-        .iter()
-        .map(|p| Source::read(p).unwrap())
-        .collect();
+    let sources: Vec<Source> = util::repo_dictionaries().iter().map(|p| Source::read(p).unwrap()).collect();
     util::compile(&sources, options)
 }
 
@@ -29,14 +26,7 @@ fn process_fills_the_mentions_layer_and_replaces_stale_mentions() {
     stage.process(&mut doc).unwrap();
     assert!(doc.layers.contains(Layers::MENTIONS));
     let first = util::render(&doc.text, &doc.mentions);
-    assert_eq!(
-        first,
-        [
-            "河北省委/organisation@0..12",
-            "倪岳峰/person@18..27",
-            "雄安新区/new_area@30..42"
-        ]
-    );
+    assert_eq!(first, ["河北省委/organisation@0..12", "倪岳峰/person@18..27", "雄安新区/new_area@30..42"]);
     // Running again gives the same mentions, not twice as many.
     stage.process(&mut doc).unwrap();
     assert_eq!(util::render(&doc.text, &doc.mentions), first);
@@ -61,12 +51,8 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 static LEFTMOST: LazyLock<Gazetteer> = LazyLock::new(|| repo_gazetteer(CompileOptions::default()));
-static OVERLAPPING: LazyLock<Gazetteer> = LazyLock::new(|| {
-    repo_gazetteer(CompileOptions {
-        overlapping: true,
-        ..CompileOptions::default()
-    })
-});
+static OVERLAPPING: LazyLock<Gazetteer> =
+    LazyLock::new(|| repo_gazetteer(CompileOptions { overlapping: true, ..CompileOptions::default() }));
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]

@@ -117,10 +117,13 @@ fn run() -> Result<(), String> {
                 let stage = Segment::with_jieba(jieba.clone(), &config);
                 report(corpus, "segment", setting, dict_label, |line| spans(line, stage.segment(line).1));
             }
-            for (setting, direction) in
-                [("bidirectional", Direction::Bidirectional), ("forward", Direction::Forward), ("backward", Direction::Backward)]
-            {
-                let stage = MaxMatch::with_jieba(jieba.clone(), &MaxMatchConfig { direction, ..MaxMatchConfig::default() });
+            for (setting, direction) in [
+                ("bidirectional", Direction::Bidirectional),
+                ("forward", Direction::Forward),
+                ("backward", Direction::Backward),
+            ] {
+                let stage =
+                    MaxMatch::with_jieba(jieba.clone(), &MaxMatchConfig { direction, ..MaxMatchConfig::default() });
                 report(corpus, "segment-mm", setting, dict_label, |line| spans(line, stage.segment(line).1));
             }
         }
@@ -131,7 +134,13 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
-fn report(corpus: &Corpus, segmenter: &str, setting: &str, dictionary: &str, segment: impl Fn(&str) -> Vec<(usize, usize)>) {
+fn report(
+    corpus: &Corpus,
+    segmenter: &str,
+    setting: &str,
+    dictionary: &str,
+    segment: impl Fn(&str) -> Vec<(usize, usize)>,
+) {
     let started = Instant::now();
     let mut predicted = Vec::with_capacity(corpus.gold.len());
     let mut offset = 0;

@@ -85,7 +85,8 @@ mod tests {
 
     #[test]
     fn parses_every_optional_field_combination() {
-        let text = "# policy terms\n\n京津冀 20000 ns\n雄安新区 n\n通武廊 3000\n\u{3000}新质生产力\t500\tnz\n北京城市副中心\n";
+        let text =
+            "# policy terms\n\n京津冀 20000 ns\n雄安新区 n\n通武廊 3000\n\u{3000}新质生产力\t500\tnz\n北京城市副中心\n";
         let entries = parse(text, "t.dict").unwrap();
         let rendered: Vec<String> = entries
             .iter()
@@ -93,7 +94,13 @@ mod tests {
             .collect();
         assert_eq!(
             rendered,
-            ["京津冀/Some(20000)/ns", "雄安新区/None/n", "通武廊/Some(3000)/", "新质生产力/Some(500)/nz", "北京城市副中心/None/"]
+            [
+                "京津冀/Some(20000)/ns",
+                "雄安新区/None/n",
+                "通武廊/Some(3000)/",
+                "新质生产力/Some(500)/nz",
+                "北京城市副中心/None/"
+            ]
         );
     }
 

@@ -143,7 +143,15 @@ fn yes() -> bool {
 
 impl Default for SegmentConfig {
     fn default() -> Self {
-        Self { user_dictionaries: Vec::new(), jieba_dictionary: true, hmm: true, mode: Mode::Default, tags: true, fold_width: true, join_dates: true }
+        Self {
+            user_dictionaries: Vec::new(),
+            jieba_dictionary: true,
+            hmm: true,
+            mode: Mode::Default,
+            tags: true,
+            fold_width: true,
+            join_dates: true,
+        }
     }
 }
 
@@ -173,7 +181,13 @@ pub struct MaxMatchConfig {
 
 impl Default for MaxMatchConfig {
     fn default() -> Self {
-        Self { user_dictionaries: Vec::new(), jieba_dictionary: true, direction: Direction::Bidirectional, fold_width: true, join_dates: true }
+        Self {
+            user_dictionaries: Vec::new(),
+            jieba_dictionary: true,
+            direction: Direction::Bidirectional,
+            fold_width: true,
+            join_dates: true,
+        }
     }
 }
 
@@ -234,13 +248,18 @@ fn segment_text(
             let numbers = cut(&folded, 0, &mut tokens);
             let to_original = width::byte_map(&folded, original);
             for token in &mut tokens[first_token..] {
-                token.span = Span::new(sentence.start + to_original[token.span.start], sentence.start + to_original[token.span.end]);
+                token.span = Span::new(
+                    sentence.start + to_original[token.span.start],
+                    sentence.start + to_original[token.span.end],
+                );
             }
             numbers
         } else {
             let mut end = sentence.end;
             i += 1;
-            while let Some(next) = sentences.get(i).filter(|next| next.end - sentence.start <= CHUNK_BYTES && !folds(next)) {
+            while let Some(next) =
+                sentences.get(i).filter(|next| next.end - sentence.start <= CHUNK_BYTES && !folds(next))
+            {
                 end = next.end;
                 i += 1;
             }
@@ -404,7 +423,13 @@ impl Segment {
     /// The default cut of `chunk`, with tags from `memo` when `TAGS` (a constant, so that the
     /// loop without tags carries nothing of them).
     #[inline(always)]
-    fn cut_default<const TAGS: bool>(&self, chunk: &str, base: usize, tokens: &mut Vec<Token>, memo: &mut TagMemo) -> bool {
+    fn cut_default<const TAGS: bool>(
+        &self,
+        chunk: &str,
+        base: usize,
+        tokens: &mut Vec<Token>,
+        memo: &mut TagMemo,
+    ) -> bool {
         let words = self.jieba.cut(chunk, self.hmm);
         tokens.reserve(words.len());
         let join_dates = self.options.join_dates;
@@ -417,7 +442,8 @@ impl Segment {
             if (0xE4..=0xE9).contains(&t.word.as_bytes()[0]) {
                 if t.byte_start == number_end && is_date_unit(t.word.as_bytes()) {
                     let number = tokens.last_mut().expect("a number was pushed");
-                    *number = Token::new(Span::new(number.span.start, base + t.byte_end), number.pos.map(|_| time_tag()));
+                    *number =
+                        Token::new(Span::new(number.span.start, base + t.byte_end), number.pos.map(|_| time_tag()));
                     continue;
                 }
             } else if is_space(t.word) {
@@ -429,7 +455,9 @@ impl Segment {
                 match memo.tag(t.word) {
                     Some(tag) => tag,
                     None => {
-                        let tag = self.tag_alone(t.word).unwrap_or_else(|| self.tag_in_clause(chunk, t.byte_start, t.byte_end));
+                        let tag = self
+                            .tag_alone(t.word)
+                            .unwrap_or_else(|| self.tag_in_clause(chunk, t.byte_start, t.byte_end));
                         memo.insert(t.word, tag);
                         tag
                     }
@@ -446,7 +474,8 @@ impl Segment {
     /// jieba cuts as it does inside the chunk: it runs between characters that jieba never puts
     /// in a word, where its blocks of Han characters, letters and digits end.
     fn tag_in_clause(&self, chunk: &str, start: usize, end: usize) -> Option<PosTag> {
-        let from = chunk[..start].char_indices().rev().find(|&(_, c)| ends_blocks(c)).map_or(0, |(i, c)| i + c.len_utf8());
+        let from =
+            chunk[..start].char_indices().rev().find(|&(_, c)| ends_blocks(c)).map_or(0, |(i, c)| i + c.len_utf8());
         let to = chunk[end..].char_indices().find(|&(_, c)| ends_blocks(c)).map_or(chunk.len(), |(i, _)| end + i);
         let tagged = self.jieba.tag(&chunk[from..to], self.hmm);
         let at = tagged.partition_point(|g| g.byte_start < start - from);
@@ -643,7 +672,8 @@ mod tests {
     fn the_warm_up_word_reaches_the_model_for_unknown_words() {
         // Only a Han word outside the dictionary makes jieba-rs load that model.
         let tags = jieba().tag(UNKNOWN_WORD, true);
-        let unknown = |word: &str| !jieba().has_word(word) && word.chars().all(|c| ('\u{3400}'..='\u{4dbf}').contains(&c));
+        let unknown =
+            |word: &str| !jieba().has_word(word) && word.chars().all(|c| ('\u{3400}'..='\u{4dbf}').contains(&c));
         assert!(tags.iter().any(|t| unknown(t.word)), "{tags:?}");
     }
 
@@ -674,12 +704,17 @@ mod tests {
     /// clause, and the clause's words are jieba's.
     #[test]
     fn a_word_cut_differently_alone_is_tagged_in_its_clause() {
-        let stage = Segment::with_jieba(jieba().clone(), &SegmentConfig { fold_width: false, join_dates: false, ..SegmentConfig::default() });
+        let stage = Segment::with_jieba(
+            jieba().clone(),
+            &SegmentConfig { fold_width: false, join_dates: false, ..SegmentConfig::default() },
+        );
         for word in ["初心", "两国"] {
             assert_eq!(stage.tag_alone(word), None, "{word} is cut whole alone");
         }
         let text = "深刻认识党的百年奋斗的初心使命，尼中两国复交得到支持。";
-        let words = |tokens: Vec<Token>| tokens.iter().map(|t| format!("{}/{}", &text[t.span.range()], t.pos.unwrap())).collect::<Vec<_>>();
+        let words = |tokens: Vec<Token>| {
+            tokens.iter().map(|t| format!("{}/{}", &text[t.span.range()], t.pos.unwrap())).collect::<Vec<_>>()
+        };
         let expected: Vec<String> = jieba().tag(text, true).iter().map(|t| format!("{}/{}", t.word, t.tag)).collect();
         assert!(expected.contains(&"初心/n".to_owned()) && expected.contains(&"两国/ns".to_owned()), "{expected:?}");
         assert_eq!(words(stage.segment(text).1), expected);
@@ -689,8 +724,26 @@ mod tests {
     /// Text with numbers, date units, full-width digits and sentence ends, where joins happen.
     fn dated_text() -> impl Strategy<Value = String> {
         let piece = prop::sample::select(vec![
-            "2024", "１１", "５", "3", "年", "月", "日", "号", "年度", "。", "，", "！", " ", "\n", "京津冀", "开会",
-            "ＰＭ２．５", "2.5", "第", "号线",
+            "2024",
+            "１１",
+            "５",
+            "3",
+            "年",
+            "月",
+            "日",
+            "号",
+            "年度",
+            "。",
+            "，",
+            "！",
+            " ",
+            "\n",
+            "京津冀",
+            "开会",
+            "ＰＭ２．５",
+            "2.5",
+            "第",
+            "号线",
         ]);
         prop::collection::vec(piece, 0..30).prop_map(|pieces| pieces.concat())
     }

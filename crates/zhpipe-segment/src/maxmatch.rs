@@ -62,15 +62,18 @@ pub(crate) fn cut(jieba: &Jieba, direction: Direction, sentence: &str, base: usi
             loop {
                 let mut ahead = chars.clone();
                 match ahead.next() {
-                    Some((i, c)) if c.is_ascii_alphanumeric() || c == '%' && sentence.as_bytes()[i - 1].is_ascii_digit() => {
+                    Some((i, c))
+                        if c.is_ascii_alphanumeric() || c == '%' && sentence.as_bytes()[i - 1].is_ascii_digit() =>
+                    {
                         end = i + 1;
                         chars.next();
                         if c == '%' {
                             break;
                         }
                     }
-                    Some((i, '.')) if sentence.as_bytes()[i - 1].is_ascii_digit()
-                        && matches!(ahead.next(), Some((_, d)) if d.is_ascii_digit()) =>
+                    Some((i, '.'))
+                        if sentence.as_bytes()[i - 1].is_ascii_digit()
+                            && matches!(ahead.next(), Some((_, d)) if d.is_ascii_digit()) =>
                     {
                         end = i + 1;
                         chars.next();

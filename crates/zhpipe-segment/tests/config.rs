@@ -17,7 +17,9 @@ fn build(dir: &Path, stage: &str) -> Result<(), String> {
 fn missing_dictionary_names_the_resolved_path() {
     let dir = tempfile::tempdir().unwrap();
     for stage in ["segment", "segment-mm"] {
-        let err = build(dir.path(), &format!("[[stage]]\nuse = \"{stage}\"\nuser_dictionaries = [\"dicts/nope.dict\"]\n")).unwrap_err();
+        let err =
+            build(dir.path(), &format!("[[stage]]\nuse = \"{stage}\"\nuser_dictionaries = [\"dicts/nope.dict\"]\n"))
+                .unwrap_err();
         let expected = format!(
             "{}: [[stage]] #1 `{stage}` (line 1): {}: cannot read user dictionary: ",
             dir.path().join("pipeline.toml").display(),
@@ -54,6 +56,9 @@ fn the_shipped_dictionary_loads_and_the_default_pipeline_table_builds() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let entries = zhpipe_segment::dictionary::load(&repo.join("dictionaries/terms.dict")).unwrap();
     assert!(entries.len() > 50, "{} entries", entries.len());
-    assert!(entries.iter().all(|e| e.freq.is_some() && e.tag.is_some()), "every shipped entry has a frequency and a tag");
+    assert!(
+        entries.iter().all(|e| e.freq.is_some() && e.tag.is_some()),
+        "every shipped entry has a frequency and a tag"
+    );
     build(&repo, "[[stage]]\nuse = \"segment\"\nuser_dictionaries = [\"dictionaries/terms.dict\"]\n").unwrap();
 }

@@ -19,7 +19,9 @@ fn stages() -> &'static [Segment] {
     STAGES.get_or_init(|| {
         [(true, true), (false, true), (true, false)]
             .into_iter()
-            .map(|(hmm, fold_width)| Segment::with_jieba(jieba().clone(), &SegmentConfig { hmm, fold_width, ..SegmentConfig::default() }))
+            .map(|(hmm, fold_width)| {
+                Segment::with_jieba(jieba().clone(), &SegmentConfig { hmm, fold_width, ..SegmentConfig::default() })
+            })
             .collect()
     })
 }
@@ -31,7 +33,12 @@ fn plain_stages() -> &'static [Segment] {
     STAGES.get_or_init(|| {
         [false, true]
             .into_iter()
-            .map(|hmm| Segment::with_jieba(jieba().clone(), &SegmentConfig { hmm, fold_width: false, join_dates: false, ..SegmentConfig::default() }))
+            .map(|hmm| {
+                Segment::with_jieba(
+                    jieba().clone(),
+                    &SegmentConfig { hmm, fold_width: false, join_dates: false, ..SegmentConfig::default() },
+                )
+            })
             .collect()
     })
 }

@@ -27,12 +27,56 @@ fn max_match() -> &'static MaxMatch {
 /// The region's policy vocabulary and the names in the samples (Simplified-script samples 000,
 /// 001 and 003; 002 and 004 are Traditional until the convert stage has run).
 const TERMS: &[&str] = &[
-    "京津冀", "雄安新区", "北京城市副中心", "非首都功能", "通武廊", "新质生产力", "京津冀协同发展领导小组",
-    "中国式现代化", "新发展理念", "新发展格局", "先行区", "新两翼", "大城市病", "首都都市圈", "央企总部",
-    "临空经济区", "北三县", "天开高教科创园", "自贸试验区", "北方防沙带", "绿色生态屏障", "主题教育",
-    "国家发展改革委", "河北日报", "新华社", "中央军委", "北京国际科技创新中心", "京津冀国家技术创新中心",
-    "习近平", "韩正", "尹力", "陈敏尔", "倪岳峰", "殷勇", "张工", "王正谱", "郭兰峰", "李鸿忠", "蔡奇",
-    "王勇", "何立峰", "李强", "丁薛祥", "李干杰", "吴政隆", "穆虹", "赵海江", "四建磊", "吴韬", "刘万里",
+    "京津冀",
+    "雄安新区",
+    "北京城市副中心",
+    "非首都功能",
+    "通武廊",
+    "新质生产力",
+    "京津冀协同发展领导小组",
+    "中国式现代化",
+    "新发展理念",
+    "新发展格局",
+    "先行区",
+    "新两翼",
+    "大城市病",
+    "首都都市圈",
+    "央企总部",
+    "临空经济区",
+    "北三县",
+    "天开高教科创园",
+    "自贸试验区",
+    "北方防沙带",
+    "绿色生态屏障",
+    "主题教育",
+    "国家发展改革委",
+    "河北日报",
+    "新华社",
+    "中央军委",
+    "北京国际科技创新中心",
+    "京津冀国家技术创新中心",
+    "习近平",
+    "韩正",
+    "尹力",
+    "陈敏尔",
+    "倪岳峰",
+    "殷勇",
+    "张工",
+    "王正谱",
+    "郭兰峰",
+    "李鸿忠",
+    "蔡奇",
+    "王勇",
+    "何立峰",
+    "李强",
+    "丁薛祥",
+    "李干杰",
+    "吴政隆",
+    "穆虹",
+    "赵海江",
+    "四建磊",
+    "吴韬",
+    "刘万里",
 ];
 
 #[test]
@@ -115,7 +159,12 @@ fn golden_segmentation_of_the_samples() {
 /// the memo empty (first pass) and full (second pass).
 #[test]
 fn tags_are_jiebas_on_the_samples() {
-    let config = SegmentConfig { user_dictionaries: vec![terms_dict()], fold_width: false, join_dates: false, ..SegmentConfig::default() };
+    let config = SegmentConfig {
+        user_dictionaries: vec![terms_dict()],
+        fold_width: false,
+        join_dates: false,
+        ..SegmentConfig::default()
+    };
     let stage = Segment::new(&config).unwrap();
     for pass in ["empty", "full"] {
         for (name, text) in samples() {
@@ -156,7 +205,11 @@ fn each_segmenter_runs_as_a_configured_chain() {
         chain.run(&mut doc, |_, _| {}).unwrap();
         assert!(doc.layers.contains(Layers::SENTENCES | Layers::TOKENS));
         let sentences: Vec<&str> = doc.sentences.iter().map(|s| doc.slice(*s)).collect();
-        assert_eq!(sentences, ["2月25日，河北省召开京津冀协同发展工作座谈会。", "雄安新区建设取得重大阶段性成果。"], "{config}");
+        assert_eq!(
+            sentences,
+            ["2月25日，河北省召开京津冀协同发展工作座谈会。", "雄安新区建设取得重大阶段性成果。"],
+            "{config}"
+        );
         let words: Vec<&str> = doc.tokens.iter().map(|t| doc.slice(t.span)).collect();
         assert!(words.contains(&"京津冀"), "{config}: {words:?}");
         if keys.contains("terms.dict") {
@@ -176,7 +229,10 @@ fn numbers_before_date_units_are_joined_and_tagged_as_time() {
         tokens.iter().map(|t| format!("{}/{}", &text[t.span.range()], t.pos.unwrap())).collect();
     // 日至 is a dictionary word, so the 11 before it stays a number.
     assert_eq!(rendered.join(" "), "2024年/t 5月/t 11/m 日至/p 12日/t ,/x １９９８年/t ３号/t 。/x");
-    let stage = MaxMatch::with_jieba(segment().jieba().clone(), &MaxMatchConfig { join_dates: false, ..MaxMatchConfig::default() });
+    let stage = MaxMatch::with_jieba(
+        segment().jieba().clone(),
+        &MaxMatchConfig { join_dates: false, ..MaxMatchConfig::default() },
+    );
     let (_, tokens) = stage.segment(text);
     let words: Vec<&str> = tokens.iter().map(|t| &text[t.span.range()]).collect();
     assert_eq!(words[..3], ["2024", "年", "5"]);
@@ -205,7 +261,29 @@ fn full_width_numbers_stay_whole_and_spans_point_into_the_original() {
         check_layers(text, &sentences, &tokens).unwrap();
         let words: Vec<&str> = tokens.iter().map(|t| &text[t.span.range()]).collect();
         if fold_width {
-            assert_eq!(words, ["２０２１年", "河北省", "ＰＭ２", "．", "５", "平均", "浓度", "３８", "．", "８", "微克", "，", "下降", "１５", "．", "３", "％", "。"]);
+            assert_eq!(
+                words,
+                [
+                    "２０２１年",
+                    "河北省",
+                    "ＰＭ２",
+                    "．",
+                    "５",
+                    "平均",
+                    "浓度",
+                    "３８",
+                    "．",
+                    "８",
+                    "微克",
+                    "，",
+                    "下降",
+                    "１５",
+                    "．",
+                    "３",
+                    "％",
+                    "。"
+                ]
+            );
         } else {
             assert_eq!(words.iter().filter(|w| w.chars().count() == 1).count(), words.len() - 5, "{words:?}");
         }
@@ -218,7 +296,9 @@ fn a_word_list_alone_can_be_the_vocabulary() {
     let list = dir.path().join("words.txt");
     std::fs::write(&list, "京津冀\n协同\n发展\n协同发展会\n").unwrap();
     let text = "京津冀协同发展会议";
-    let words = |tokens: Vec<zhpipe_core::Token>| -> Vec<String> { tokens.iter().map(|t| text[t.span.range()].to_owned()).collect() };
+    let words = |tokens: Vec<zhpipe_core::Token>| -> Vec<String> {
+        tokens.iter().map(|t| text[t.span.range()].to_owned()).collect()
+    };
     let jieba = Segment::new(&SegmentConfig {
         user_dictionaries: vec![list.clone()],
         jieba_dictionary: false,
@@ -242,6 +322,7 @@ fn a_word_list_alone_can_be_the_vocabulary() {
         assert_eq!(words(mm.segment(text).1), expected, "{direction:?}");
     }
     // With jieba's dictionary underneath, 会议 is a word.
-    let full = Segment::new(&SegmentConfig { user_dictionaries: vec![list], hmm: false, ..SegmentConfig::default() }).unwrap();
+    let full =
+        Segment::new(&SegmentConfig { user_dictionaries: vec![list], hmm: false, ..SegmentConfig::default() }).unwrap();
     assert!(words(full.segment(text).1).contains(&"会议".to_owned()));
 }

@@ -243,7 +243,10 @@ mod tests {
         assert_eq!(id, "stdin:4");
         assert!(error.starts_with("line 4 is not a valid record"), "{error}");
         let (id, error) = loaded[3].as_ref().unwrap_err();
-        assert_eq!((id.as_str(), error.as_str()), ("c", "line 5: a record needs exactly one of `text` and `bytes_base64`"));
+        assert_eq!(
+            (id.as_str(), error.as_str()),
+            ("c", "line 5: a record needs exactly one of `text` and `bytes_base64`")
+        );
         assert!(loaded[4].as_ref().unwrap_err().1.contains("not valid base64"));
     }
 

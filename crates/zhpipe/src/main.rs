@@ -127,11 +127,13 @@ fn print_summary(summary: &RunSummary) {
         eprintln!("shard {shard}: {} inputs left to the other shards", summary.other_shards);
     }
     if summary.resumed > 0 || summary.skipped > 0 {
-        eprintln!("resumed: {} records kept from the previous run, {} inputs skipped", summary.resumed, summary.skipped);
+        eprintln!(
+            "resumed: {} records kept from the previous run, {} inputs skipped",
+            summary.resumed, summary.skipped
+        );
     }
     eprintln!("{:<14} {:>10} {:>12} {:>10}", "stage", "documents", "seconds", "MB/s");
     for stage in &summary.stages {
         eprintln!("{:<14} {:>10} {:>12.4} {:>10.1}", stage.stage, stage.documents, stage.seconds, stage.mb_per_second);
     }
 }
-

@@ -1,9 +1,7 @@
 //! The output records: one JSON line per input document, processed or failed.
 
 use serde::Serialize;
-use zhpipe_core::{
-    Document, EncodingReport, EntryNames, Layers, Meta, Note, Removed, SentenceLabels, Span, Token,
-};
+use zhpipe_core::{Document, EncodingReport, EntryNames, Layers, Meta, Note, Removed, SentenceLabels, Span, Token};
 
 /// A processed document. Layers the chain does not produce are absent, not empty.
 #[derive(Serialize)]

@@ -338,7 +338,8 @@ fn valid_sentences(sentences: &[Span], text: &str) -> Vec<Span> {
 /// Valid mentions in span order, the longer first where two start together, dropping any that
 /// overlap one already kept (the gazetteer's own rule is that longer entries win).
 fn valid_mentions<'a>(mentions: &'a [MentionView], text: &str) -> Vec<&'a MentionView> {
-    let mut sorted: Vec<&MentionView> = mentions.iter().filter(|m| m.span.is_valid_in(text) && !m.span.is_empty()).collect();
+    let mut sorted: Vec<&MentionView> =
+        mentions.iter().filter(|m| m.span.is_valid_in(text) && !m.span.is_empty()).collect();
     sorted.sort_by_key(|m| (m.span.start, std::cmp::Reverse(m.span.end)));
     let mut end = 0;
     sorted.retain(|m| {
@@ -400,7 +401,12 @@ fn theme_palette<'a>(themes: impl ExactSizeIterator<Item = &'a String>) -> Strin
 }
 
 /// A document's section: metadata, encoding, highlighted text with labels, cleaning notes.
-fn render_section(record: &RecordView, sentences: &[Span], mentions: &[&MentionView], labels: &[SentenceLabels]) -> String {
+fn render_section(
+    record: &RecordView,
+    sentences: &[Span],
+    mentions: &[&MentionView],
+    labels: &[SentenceLabels],
+) -> String {
     let mut out = String::with_capacity(record.text.len() * 2 + 2048);
     let title = record.meta.as_ref().and_then(|m| m.title.as_deref()).unwrap_or(&record.id);
     out.push_str("<h2>");
@@ -423,7 +429,9 @@ fn render_section(record: &RecordView, sentences: &[Span], mentions: &[&MentionV
         ] {
             field(&mut out, name, value.as_deref().unwrap_or(""));
         }
-        for (name, values) in [("categories", &meta.categories), ("editors", &meta.editors), ("captions", &meta.captions)] {
+        for (name, values) in
+            [("categories", &meta.categories), ("editors", &meta.editors), ("captions", &meta.captions)]
+        {
             field(&mut out, name, &values.join(" · "));
         }
         for (key, value) in &meta.extra {
@@ -436,7 +444,11 @@ fn render_section(record: &RecordView, sentences: &[Span], mentions: &[&MentionV
         Some(e) => {
             out.push_str("<dl class=\"meta\">");
             field(&mut out, "encoding", &e.encoding);
-            field(&mut out, "chosen by", &serde_json::to_value(e.source).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default());
+            field(
+                &mut out,
+                "chosen by",
+                &serde_json::to_value(e.source).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            );
             field(&mut out, "declared", e.declared.as_deref().unwrap_or(""));
             field(&mut out, "declaration overridden", if e.overridden { "yes" } else { "" });
             field(&mut out, "replaced sequences", &e.replacements.to_string());
@@ -486,7 +498,11 @@ fn render_section(record: &RecordView, sentences: &[Span], mentions: &[&MentionV
     render_range(&mut out, text, at, shown, mentions);
     out.push_str("</div>");
     if shown < text.len() {
-        let _ = write!(out, "<p class=\"empty\">Text cut here: {} more bytes are in documents.jsonl.</p>", text.len() - shown);
+        let _ = write!(
+            out,
+            "<p class=\"empty\">Text cut here: {} more bytes are in documents.jsonl.</p>",
+            text.len() - shown
+        );
     }
     if text.is_empty() {
         out.push_str("<p class=\"empty\">The text is empty.</p>");
@@ -512,7 +528,12 @@ fn render_section(record: &RecordView, sentences: &[Span], mentions: &[&MentionV
     if !record.removed.is_empty() {
         out.push_str("<h4>Removed blocks</h4><table><tr><th>kind</th><th>text</th></tr>");
         for block in &record.removed {
-            let _ = write!(out, "<tr><td>{}</td><td>{}</td></tr>", escaped(&block.kind), escaped(&truncate(&block.text, 500)));
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td></tr>",
+                escaped(&block.kind),
+                escaped(&truncate(&block.text, 500))
+            );
         }
         out.push_str("</table>");
     }
@@ -681,7 +702,8 @@ impl Report {
         self.sentences += doc.sentences;
         self.mentions += doc.mentions;
         if doc.ok {
-            let month = doc.date.as_deref().filter(|d| d.len() >= 7 && d.is_char_boundary(7)).map_or("unknown", |d| &d[..7]);
+            let month =
+                doc.date.as_deref().filter(|d| d.len() >= 7 && d.is_char_boundary(7)).map_or("unknown", |d| &d[..7]);
             self.months.add(month, 1);
             self.sources.add(doc.source.as_deref().unwrap_or("unknown"), 1);
             self.encodings.add(doc.encoding.as_deref().unwrap_or("decoded text"), 1);
@@ -753,10 +775,18 @@ impl Report {
         );
         match &doc.error {
             Some(error) => {
-                let _ = writeln!(out, "<td class=\"bad\" title=\"{0}\">error</td><td colspan=\"3\" class=\"err\">{0}</td></tr>", escaped(error));
+                let _ = writeln!(
+                    out,
+                    "<td class=\"bad\" title=\"{0}\">error</td><td colspan=\"3\" class=\"err\">{0}</td></tr>",
+                    escaped(error)
+                );
             }
             None => {
-                let _ = write!(out, "<td>ok</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>", doc.sentences, doc.mentions);
+                let _ = write!(
+                    out,
+                    "<td>ok</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>",
+                    doc.sentences, doc.mentions
+                );
                 theme_bar(out, &doc.themes, doc.unlabelled);
                 out.push_str("</td></tr>\n");
             }
@@ -792,7 +822,9 @@ impl Report {
             esc(&mut out, &self.options.stages.join(" → "));
             out.push_str("</p>");
         }
-        out.push_str("<nav><a href=\"#corpus\">Corpus</a> <a href=\"#documents\">Documents</a></nav></header>\n<main>\n");
+        out.push_str(
+            "<nav><a href=\"#corpus\">Corpus</a> <a href=\"#documents\">Documents</a></nav></header>\n<main>\n",
+        );
 
         out.push_str("<section id=\"corpus\"><h2>Corpus</h2>\n<div class=\"grid\">\n");
         self.card_bars(&mut out, "Documents by month", &self.months.sorted(), self.months.other, None);
@@ -841,7 +873,14 @@ impl Report {
         out
     }
 
-    fn card_bars(&self, out: &mut String, title: &str, entries: &[(&str, u64)], other: u64, colour: Option<&dyn Fn(&str) -> String>) {
+    fn card_bars(
+        &self,
+        out: &mut String,
+        title: &str,
+        entries: &[(&str, u64)],
+        other: u64,
+        colour: Option<&dyn Fn(&str) -> String>,
+    ) {
         let _ = write!(out, "<div class=\"card\"><h3>{title}</h3>");
         if entries.is_empty() {
             out.push_str("<p class=\"empty\">No documents.</p></div>\n");
@@ -906,7 +945,8 @@ impl Report {
         }
         out.push_str("<table class=\"bars\">");
         for (n, label, themes, unlabelled) in &self.theme_chart {
-            let _ = write!(out, "<tr><td class=\"k\"><a href=\"#doc-{n}\">{}</a></td><td class=\"bar\">", escaped(label));
+            let _ =
+                write!(out, "<tr><td class=\"k\"><a href=\"#doc-{n}\">{}</a></td><td class=\"bar\">", escaped(label));
             theme_bar(out, themes, *unlabelled);
             out.push_str("</td></tr>");
         }
@@ -925,7 +965,8 @@ impl Report {
     }
 
     fn card_entities(&self, out: &mut String, category: Category) {
-        let _ = write!(out, "<div class=\"card\"><h3><b class=\"sw m-{}\"></b>{}</h3>", category.class(), category.title());
+        let _ =
+            write!(out, "<div class=\"card\"><h3><b class=\"sw m-{}\"></b>{}</h3>", category.class(), category.title());
         let entries = self.ranked_entities(category);
         if entries.is_empty() {
             let why = if self.options.layers.contains(Layers::MENTIONS) {
@@ -970,7 +1011,12 @@ impl Report {
              <div class=\"scroll\"><table class=\"matrix\"><tr><th>place</th>",
         );
         for (theme, _) in &themes {
-            let _ = write!(out, "<th><b class=\"sw\" style=\"background:{}\"></b>{}</th>", theme_colour(theme), escaped(theme));
+            let _ = write!(
+                out,
+                "<th><b class=\"sw\" style=\"background:{}\"></b>{}</th>",
+                theme_colour(theme),
+                escaped(theme)
+            );
         }
         out.push_str("<th>total</th></tr>");
         for (place, total) in places.iter().take(TOP) {
@@ -1202,7 +1248,10 @@ mod tests {
     #[test]
     fn mentions_are_highlighted_by_kind_and_escaped() {
         let html = build(&[annotated("a")], ReportOptions::default());
-        assert!(html.contains("<mark class=\"m-place\" title=\"province · 河北省 · place:130000\">河北省</mark>"), "{html}");
+        assert!(
+            html.contains("<mark class=\"m-place\" title=\"province · 河北省 · place:130000\">河北省</mark>"),
+            "{html}"
+        );
         assert!(html.contains("<mark class=\"m-org\" title=\"organisation · 国务院 · org:guowuyuan\">国务院</mark>"));
         assert!(html.contains("<mark class=\"m-person\" title=\"person · 习近平 · person:xijinping\">习近平</mark>"));
         assert!(html.contains("<mark class=\"m-policy\""));
@@ -1237,16 +1286,21 @@ mod tests {
         };
         // 河北省 twice per document, in 2 documents.
         let places = report.ranked_entities(Category::Place);
-        let rendered: Vec<String> = places.iter().map(|(id, t)| format!("{id}={}x{}", t.mentions, t.documents)).collect();
+        let rendered: Vec<String> =
+            places.iter().map(|(id, t)| format!("{id}={}x{}", t.mentions, t.documents)).collect();
         assert_eq!(rendered, ["place:130000=4x2", "place:110000=2x2", "region:jingjinji=2x2"]);
         // Sentence 0 (transport) names 河北省 and 京津冀; sentence 2 (meeting: 0.8 beats 0.3) names
         // 北京市 and 河北省; sentence 1 (planning) names no place.
-        let mut cells: Vec<String> =
-            report.place_themes.iter().map(|((p, t), n)| format!("{p}/{t}={n}")).collect();
+        let mut cells: Vec<String> = report.place_themes.iter().map(|((p, t), n)| format!("{p}/{t}={n}")).collect();
         cells.sort();
         assert_eq!(
             cells,
-            ["place:110000/meeting=2", "place:130000/meeting=2", "place:130000/transport=2", "region:jingjinji/transport=2"]
+            [
+                "place:110000/meeting=2",
+                "place:130000/meeting=2",
+                "place:130000/transport=2",
+                "region:jingjinji/transport=2"
+            ]
         );
         assert_eq!(report.themes["meeting"], (2, 2));
         assert!(!report.themes.contains_key("coordination"), "only the best label counts");

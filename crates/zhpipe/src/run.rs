@@ -257,7 +257,10 @@ pub fn run(options: &RunOptions) -> Result<(RunSummary, ExitStatus), RunError> {
             .collect();
         let max_bytes = config.input.max_bytes;
         let results: Vec<Processed> = pool.install(|| {
-            batch.into_par_iter().map(|(p, report_text)| process(p, max_bytes, &chain, layers, &stats, report_text)).collect()
+            batch
+                .into_par_iter()
+                .map(|(p, report_text)| process(p, max_bytes, &chain, layers, &stats, report_text))
+                .collect()
         });
         for result in results {
             summary.documents += 1;
@@ -496,7 +499,11 @@ fn resume(
 fn add_lines(report: &mut Report, pool: &rayon::ThreadPool, lines: &[String]) {
     let first = report.documents();
     let docs: Vec<DocSummary> = pool.install(|| {
-        lines.par_iter().enumerate().map(|(i, line)| report::summarise(line, report.wants_text(first + i as u64))).collect()
+        lines
+            .par_iter()
+            .enumerate()
+            .map(|(i, line)| report::summarise(line, report.wants_text(first + i as u64)))
+            .collect()
     });
     docs.into_iter().for_each(|doc| report.add(doc));
 }

@@ -64,7 +64,10 @@ pub fn read_labelled(path: &Path, taxonomy: &Taxonomy) -> Result<Vec<Labelled>, 
             return Err(format!("{at}: no labels (use [\"other\"])"));
         }
         if let Some(bad) = record.labels.iter().find(|l| taxonomy.get(l).is_none()) {
-            return Err(format!("{at}: unknown label `{bad}`; labels are: {}", taxonomy.ids().collect::<Vec<_>>().join(", ")));
+            return Err(format!(
+                "{at}: unknown label `{bad}`; labels are: {}",
+                taxonomy.ids().collect::<Vec<_>>().join(", ")
+            ));
         }
         if record.labels.len() > 1 && record.labels.iter().any(|l| l == "other") {
             return Err(format!("{at}: `other` only when no other label applies"));
@@ -80,7 +83,11 @@ pub fn read_labelled(path: &Path, taxonomy: &Taxonomy) -> Result<Vec<Labelled>, 
 /// `--data` plus every file of `--add` (comma-separated): the labelled sentences to train on.
 /// `--add` is for local sets that may not be redistributed (they never reach a shipped model
 /// unless a user trains one on them).
-pub fn read_training(data: &Path, add: Option<&String>, taxonomy: &Taxonomy) -> Result<(Vec<Labelled>, String), String> {
+pub fn read_training(
+    data: &Path,
+    add: Option<&String>,
+    taxonomy: &Taxonomy,
+) -> Result<(Vec<Labelled>, String), String> {
     let mut records = read_labelled(data, taxonomy)?;
     let mut names = vec![data.display().to_string()];
     for extra in add.into_iter().flat_map(|a| a.split(',')).filter(|a| !a.is_empty()) {

@@ -21,18 +21,9 @@ pub fn repo_dictionaries() -> Vec<PathBuf> {
 
 /// Every engine configuration that must agree, by name.
 pub fn engines(overlapping: bool) -> Vec<(&'static str, CompileOptions)> {
-    let base = CompileOptions {
-        overlapping,
-        ..CompileOptions::default()
-    };
+    let base = CompileOptions { overlapping, ..CompileOptions::default() };
     vec![
-        (
-            "daachorse",
-            CompileOptions {
-                engine: EngineKind::Daachorse,
-                ..base
-            },
-        ),
+        ("daachorse", CompileOptions { engine: EngineKind::Daachorse, ..base }),
         (
             "aho-corasick/nfa-contiguous",
             CompileOptions {
@@ -51,11 +42,7 @@ pub fn engines(overlapping: bool) -> Vec<(&'static str, CompileOptions)> {
         ),
         (
             "aho-corasick/dfa",
-            CompileOptions {
-                engine: EngineKind::AhoCorasick,
-                aho_corasick_kind: AhoCorasickKind::Dfa,
-                ..base
-            },
+            CompileOptions { engine: EngineKind::AhoCorasick, aho_corasick_kind: AhoCorasickKind::Dfa, ..base },
         ),
     ]
 }
@@ -72,10 +59,7 @@ pub fn dictionary(name: &str, rows: &[&str]) -> Source {
 
 /// `北京/province@6..12`.
 pub fn render(text: &str, mentions: &[Mention]) -> Vec<String> {
-    mentions
-        .iter()
-        .map(|m| format!("{}/{}@{}", &text[m.span.range()], m.kind(), m.span))
-        .collect()
+    mentions.iter().map(|m| format!("{}/{}@{}", &text[m.span.range()], m.kind(), m.span)).collect()
 }
 
 /// Compiles `sources` with `options`, panicking with the error.

@@ -16,10 +16,8 @@ pub fn terms_dict() -> PathBuf {
 
 /// The bundled samples, in file-name order.
 pub fn samples() -> Vec<(String, String)> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(repo().join("corpus/samples"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut paths: Vec<PathBuf> =
+        std::fs::read_dir(repo().join("corpus/samples")).unwrap().map(|e| e.unwrap().path()).collect();
     paths.sort();
     paths
         .into_iter()
