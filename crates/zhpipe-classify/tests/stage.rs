@@ -235,3 +235,10 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_definitions_baseline_loads_with_the_same_labels_as_the_shipped_taxonomy() {
+    let shipped = Taxonomy::load(&repo().join("dictionaries/themes.toml")).unwrap();
+    let baseline = Taxonomy::load(&repo().join("corpus/labels/themes-definitions.toml")).unwrap();
+    assert!(baseline.ids().eq(shipped.ids()), "the baseline must label with the shipped ids, in order");
+}
