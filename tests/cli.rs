@@ -18,6 +18,19 @@ fn zhpipe(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_zhpipe")).args(args).current_dir(repo()).output().unwrap()
 }
 
+/// `zhpipe run -q` with `config` over the samples, writing to `out`.
+fn run_samples(config: &Path, out: &Path) -> Output {
+    zhpipe(&[
+        "run",
+        "-q",
+        "--config",
+        config.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        samples().to_str().unwrap(),
+    ])
+}
+
 fn run_to(out: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["run", "--quiet", "--config", "pipeline.toml", "--output", out.to_str().unwrap()];
     args.extend_from_slice(extra);
@@ -78,14 +91,7 @@ fn unknown_stage_exits_2_naming_it_and_writes_nothing() {
     let config = dir.path().join("bad.toml");
     fs::write(&config, "[[stage]]\nuse = \"decode\"\n\n[[stage]]\nuse = \"tokenize\"\n").unwrap();
     let out = dir.path().join("out");
-    let output = zhpipe(&[
-        "run",
-        "--config",
-        config.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        samples().to_str().unwrap(),
-    ]);
+    let output = run_samples(&config, &out);
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
     assert!(
@@ -151,15 +157,7 @@ fn file_over_the_size_limit_is_an_error_record_without_being_read() {
     let config = dir.path().join("small.toml");
     fs::write(&config, "[input]\nmax_bytes = 5000\n\n[[stage]]\nuse = \"decode\"\n").unwrap();
     let out = dir.path().join("out");
-    let output = zhpipe(&[
-        "run",
-        "-q",
-        "--config",
-        config.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        samples().to_str().unwrap(),
-    ]);
+    let output = run_samples(&config, &out);
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     let records = records(&out.join("documents.jsonl"));
     let failed: Vec<&str> =
@@ -221,15 +219,7 @@ fn every_config_in_the_repository_builds() {
     }
     for config in configs {
         let dir = tempfile::tempdir().unwrap();
-        let output = zhpipe(&[
-            "run",
-            "-q",
-            "--config",
-            config.to_str().unwrap(),
-            "--output",
-            dir.path().to_str().unwrap(),
-            samples().to_str().unwrap(),
-        ]);
+        let output = run_samples(&config, dir.path());
         assert_eq!(output.status.code(), Some(0), "{}: {}", config.display(), stderr(&output));
     }
 }
