@@ -18,23 +18,21 @@ fn zhpipe(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_zhpipe")).args(args).current_dir(repo()).output().unwrap()
 }
 
-/// `zhpipe run -q` with `config` over the samples, writing to `out`.
-fn run_samples(config: &Path, out: &Path) -> Output {
-    zhpipe(&[
-        "run",
-        "-q",
-        "--config",
-        config.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        samples().to_str().unwrap(),
-    ])
-}
-
-fn run_to(out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec!["run", "--quiet", "--config", "pipeline.toml", "--output", out.to_str().unwrap()];
+/// `zhpipe run --quiet` with `config`, writing to `out`; `extra` holds more options and the inputs.
+fn run_config(config: &str, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["run", "--quiet", "--config", config, "--output", out.to_str().unwrap()];
     args.extend_from_slice(extra);
     zhpipe(&args)
+}
+
+/// `config` over the samples, writing to `out`.
+fn run_samples(config: &Path, out: &Path) -> Output {
+    run_config(config.to_str().unwrap(), out, &[samples().to_str().unwrap()])
+}
+
+/// The default pipeline, writing to `out`.
+fn run_to(out: &Path, extra: &[&str]) -> Output {
+    run_config("pipeline.toml", out, extra)
 }
 
 fn records(path: &Path) -> Vec<Value> {
@@ -354,17 +352,7 @@ fn shards_of_a_directory_split_its_files() {
     for k in 1..=4 {
         let out = dir.path().join(k.to_string());
         let shard = format!("{k}/4");
-        let output = zhpipe(&[
-            "run",
-            "-q",
-            "--config",
-            FAST,
-            "--output",
-            out.to_str().unwrap(),
-            "--shard",
-            &shard,
-            "corpus/samples",
-        ]);
+        let output = run_config(FAST, &out, &["--shard", &shard, "corpus/samples"]);
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
         ids.extend(records(&out.join("documents.jsonl")).iter().map(|r| r["id"].as_str().unwrap().to_owned()));
     }
@@ -502,17 +490,7 @@ fn resume_refuses_stdout_and_a_damaged_partial_file() {
 #[test]
 fn every_run_to_a_directory_writes_a_report() {
     let out = tempfile::tempdir().unwrap();
-    let output = zhpipe(&[
-        "run",
-        "-q",
-        "--config",
-        FAST,
-        "--output",
-        out.path().to_str().unwrap(),
-        "--report-documents",
-        "2",
-        "corpus/samples",
-    ]);
+    let output = run_config(FAST, out.path(), &["--report-documents", "2", "corpus/samples"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let html = fs::read_to_string(out.path().join("report.html")).unwrap();
     assert!(html.contains("data-documents=\"5\" data-ok=\"5\" data-failed=\"0\""));
