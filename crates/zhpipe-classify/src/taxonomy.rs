@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::Deserialize;
 use toml::Spanned;
-use zhpipe_core::ConfigError;
+use zhpipe_core::{ConfigError, line_of};
 
 /// The id of the fallback label, chosen when no other label applies.
 pub const OTHER: &str = "other";
@@ -211,10 +211,6 @@ impl Taxonomy {
     pub fn get(&self, id: &str) -> Option<&LabelDef> {
         self.labels.iter().find(|l| l.id == id)
     }
-}
-
-fn line_of(text: &str, byte: usize) -> usize {
-    text.as_bytes()[..byte.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::path::Path;
 use regex::Regex;
 use serde::Deserialize;
 use toml::Spanned;
-use zhpipe_core::ConfigError;
+use zhpipe_core::{ConfigError, line_of};
 
 /// The rules file shipped with zhpipe.
 pub const BUNDLED_RULES: &str = include_str!("../../../dictionaries/clean.toml");
@@ -254,11 +254,6 @@ impl Rules {
             repeated_max_chars: file.furniture.repeated_max_chars,
         })
     }
-}
-
-/// The 1-based line of byte `offset` in `text`.
-fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 #[cfg(test)]

@@ -202,7 +202,9 @@ impl PipelineConfig {
     }
 }
 
-fn line_of(text: &str, byte: usize) -> usize {
+/// The 1-based line of byte `byte` in `text` (clamped to its end), for errors that name a
+/// file and line.
+pub fn line_of(text: &str, byte: usize) -> usize {
     text.as_bytes()[..byte.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
 }
 

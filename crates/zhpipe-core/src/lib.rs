@@ -45,7 +45,7 @@ mod offsets;
 mod registry;
 mod stage;
 
-pub use config::{Chain, InputConfig, OutputConfig, PipelineConfig, StageEntry};
+pub use config::{Chain, InputConfig, OutputConfig, PipelineConfig, StageEntry, line_of};
 pub use document::{
     Document, EncodingReport, EncodingSource, EntryNames, EntryTable, Label, Mention, MentionTable, MentionWriter,
     Meta, Note, PosTag, Removed, SentenceLabels, Span, Token,
