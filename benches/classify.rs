@@ -2,8 +2,7 @@
 //!
 //! The corpus is segmented once outside the timed loop (jieba, default dictionary); the loop
 //! classifies every sentence. The trained model is `dictionaries/themes.model`. Each iteration
-//! checks the number of sentences labelled and that some got a theme, so a fast wrong answer
-//! cannot pass.
+//! checks that more than a tenth of the sentences got a theme, so a fast wrong answer cannot pass.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -32,14 +31,11 @@ fn bench(c: &mut Criterion) {
     for (name, model) in &models {
         group.bench_function(*name, |b| {
             b.iter(|| {
-                let mut labelled = 0;
                 let mut themed = 0;
                 for view in &views {
                     let labels = model.classify(black_box(view), false);
-                    labelled += 1;
                     themed += usize::from(labels[0].label != "other");
                 }
-                assert_eq!(labelled, sentences);
                 assert!(themed * 10 > sentences, "{name}: only {themed} of {sentences} sentences got a theme");
                 black_box(themed)
             })

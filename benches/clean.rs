@@ -13,22 +13,6 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use zhpipe_clean::{Clean, CleanConfig, HtmlMode};
 use zhpipe_core::{Document, Stage};
 
-fn documents(text: &str, size: usize) -> Vec<String> {
-    let mut docs = Vec::new();
-    let mut current = String::new();
-    for line in text.lines() {
-        current.push_str(line);
-        current.push('\n');
-        if current.len() >= size {
-            docs.push(std::mem::take(&mut current));
-        }
-    }
-    if !current.trim().is_empty() {
-        docs.push(current);
-    }
-    docs
-}
-
 fn as_html(doc: &str) -> String {
     let mut page = String::from(
         "<!DOCTYPE html><html><head><title>京津冀协同发展</title><style>.a{color:#333}</style>\
@@ -62,7 +46,7 @@ fn run(stage: &Clean, docs: &[String]) -> usize {
 
 fn bench(c: &mut Criterion) {
     let (text, label) = zhpipe_benches::corpus(2 << 20);
-    let plain = documents(&text, 10_000);
+    let plain = zhpipe_benches::documents(&text, 10_000);
     let html: Vec<String> = plain.iter().map(|d| as_html(d)).collect();
 
     let text_stage =

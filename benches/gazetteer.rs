@@ -58,25 +58,12 @@ fn engines() -> [(&'static str, CompileOptions); 2] {
     ]
 }
 
-/// Documents of about 10 kB making up the first `TEXT_BYTES` of the corpus.
+/// Documents of about 10 kB making up the first `TEXT_BYTES` of the corpus, cut at a line end.
 fn documents() -> (Vec<Document>, String) {
     let (text, label) = zhpipe_benches::corpus(TEXT_BYTES);
-    let mut docs = Vec::new();
-    let (mut current, mut total) = (String::new(), 0);
-    for line in text.split_inclusive('\n') {
-        if total + current.len() + line.len() > TEXT_BYTES {
-            break;
-        }
-        current.push_str(line);
-        if current.len() >= 10_000 {
-            total += current.len();
-            docs.push(Document::from_text("bench", std::mem::take(&mut current)));
-        }
-    }
-    if !current.is_empty() {
-        docs.push(Document::from_text("bench", current));
-    }
-    (docs, label)
+    let end = text[..TEXT_BYTES.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let docs = zhpipe_benches::documents(&text[..end], 10_000);
+    (docs.into_iter().map(|doc| Document::from_text("bench", doc)).collect(), label)
 }
 
 fn repo_sources() -> Vec<Source> {
