@@ -325,7 +325,7 @@ fn parse_attributes(path: &Path, line: usize, text: &str) -> Result<(u32, String
                         return Err(Error::dictionary(
                             path,
                             line,
-                            format!("unknown flag {other:?} (known: short, common, block, aligned)"),
+                            format!("unknown flag {other:?} (known: short, common, block, within-token)"),
                         ));
                     }
                 };

@@ -102,7 +102,7 @@ fn too_many_columns() {
 fn bad_attributes() {
     assert!(
         one(&format!("{HEADER}冀\tplace:130000\tprovince\t\tflags=tiny\n"))
-            .starts_with("places.tsv:2: unknown flag \"tiny\"")
+            .starts_with("places.tsv:2: unknown flag \"tiny\" (known: short, common, block, within-token)")
     );
     assert!(
         one(&format!("{HEADER}冀\tplace:130000\tprovince\t\tshort\n"))
