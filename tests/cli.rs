@@ -506,10 +506,7 @@ fn report_documents_comes_from_the_config_unless_given() {
         .unwrap();
     let sections = |extra: &[&str]| {
         let out = dir.path().join(format!("out{}", extra.len()));
-        let mut args = vec!["run", "-q", "--config", config.to_str().unwrap(), "--output", out.to_str().unwrap()];
-        args.extend_from_slice(extra);
-        args.push("corpus/samples");
-        let output = zhpipe(&args);
+        let output = run_config(config.to_str().unwrap(), &out, &[extra, &["corpus/samples"]].concat());
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
         fs::read_to_string(out.join("report.html")).unwrap().matches("<section class=\"doc\"").count()
     };
