@@ -147,12 +147,8 @@ pub fn weighted(view: &SentenceView<'_>, set: FeatureSet, lexicon: Option<&crate
     let value = if text.is_empty() { 0.0 } else { 1.0 / (text.len() as f32).sqrt() };
     let mut out: Vec<(String, f32)> = text.into_iter().map(|f| (f, value)).collect();
     if let (true, Some(lexicon)) = (set.lexicon, lexicon) {
-        let threshold = lexicon.taxonomy().threshold;
-        for (label, total) in lexicon.totals(view).into_iter().enumerate() {
-            if total > 0.0 {
-                let id = &lexicon.taxonomy().labels[label].id;
-                out.push((format!("lex:{id}"), 1.0 - (-total / threshold).exp2()));
-            }
+        for (label, score) in lexicon.label_scores(view) {
+            out.push((format!("lex:{}", lexicon.taxonomy().labels[label].id), score));
         }
     }
     out

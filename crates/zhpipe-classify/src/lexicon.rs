@@ -190,9 +190,24 @@ impl LexiconModel {
         tally.totals()
     }
 
+    /// A label's 0..1 score from its total: `1 − 2^(−total/threshold)`, so the threshold scores
+    /// 0.5; nothing (or a negative total) scores 0.
+    pub fn score(&self, total: f32) -> f32 {
+        if total <= 0.0 { 0.0 } else { 1.0 - (-total / self.taxonomy.threshold).exp2() }
+    }
+
+    /// The labels that score above 0 in a sentence, as (index into the taxonomy, score).
+    pub fn label_scores<'a>(&'a self, view: &SentenceView<'_>) -> impl Iterator<Item = (usize, f32)> + 'a {
+        self.totals(view)
+            .into_iter()
+            .enumerate()
+            .filter(|&(_, total)| total > 0.0)
+            .map(|(label, total)| (label, self.score(total)))
+    }
+
     /// The labels of one sentence, best first: every label whose total reaches the threshold,
     /// or `other` when none does. Scores map the total onto 0..1 so that the threshold is 0.5
-    /// (`1 − 2^(−total/threshold)`); `other` scores one minus the best label's score.
+    /// ([`LexiconModel::score`]); `other` scores one minus the best label's score.
     pub fn classify(&self, view: &SentenceView<'_>, evidence: bool) -> Vec<Label> {
         let threshold = self.taxonomy.threshold;
         let scores = if evidence {
@@ -205,11 +220,10 @@ impl LexiconModel {
                 .map(|(label, total)| LexiconScore { label, total, fired: Vec::new() })
                 .collect()
         };
-        let squash = |total: f32| if total <= 0.0 { 0.0 } else { 1.0 - (-total / threshold).exp2() };
         let mut labels: Vec<Label> = Vec::new();
         let mut best = 0f32;
         for s in scores {
-            let score = squash(s.total);
+            let score = self.score(s.total);
             best = best.max(score);
             if s.total >= threshold - 1e-6 {
                 labels.push(Label {

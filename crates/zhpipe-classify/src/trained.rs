@@ -184,16 +184,13 @@ impl TrainedModel {
         let value = if seen.is_empty() { 0.0 } else { 1.0 / (seen.len() as f32).sqrt() };
         let mut out: Vec<(u32, f32)> = known.into_iter().map(|i| (i, value)).collect();
         if let (true, Some(lexicon)) = (set.lexicon, &self.lexicon) {
-            let threshold = lexicon.taxonomy().threshold;
             let mut buffer = String::with_capacity(32);
-            for (label, total) in lexicon.totals(view).into_iter().enumerate() {
-                if total > 0.0 {
-                    buffer.clear();
-                    buffer.push_str("lex:");
-                    buffer.push_str(&lexicon.taxonomy().labels[label].id);
-                    if let Some(&i) = self.index.get(buffer.as_str()) {
-                        out.push((i, 1.0 - (-total / threshold).exp2()));
-                    }
+            for (label, score) in lexicon.label_scores(view) {
+                buffer.clear();
+                buffer.push_str("lex:");
+                buffer.push_str(&lexicon.taxonomy().labels[label].id);
+                if let Some(&i) = self.index.get(buffer.as_str()) {
+                    out.push((i, score));
                 }
             }
         }
