@@ -4,7 +4,7 @@
 //! and the kinds of the gazetteer mentions inside it (when a gazetteer ran). Views borrow from
 //! the document, so classifying allocates only the features themselves.
 
-use zhpipe_core::{Document, Layers, Span};
+use zhpipe_core::{Document, Layers};
 
 /// One sentence as the models see it.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -25,7 +25,8 @@ impl<'a> SentenceView<'a> {
 
     /// One view per sentence of `doc`, with the tokens and mentions inside each sentence.
     pub fn of_document(doc: &'a Document) -> Vec<SentenceView<'a>> {
-        let has_mentions = doc.layers.contains(Layers::MENTIONS);
+        let has_mentions = doc.layers().contains(Layers::MENTIONS);
+        let mentions = doc.mentions.as_slice();
         let mut token_i = 0;
         let mut mention_i = 0;
         doc.sentences
@@ -41,13 +42,13 @@ impl<'a> SentenceView<'a> {
                     token_i += 1;
                 }
                 if has_mentions {
-                    while mention_i < doc.mentions.len() && doc.mentions[mention_i].span.end <= sentence.start {
+                    while mention_i < mentions.len() && mentions[mention_i].span.end <= sentence.start {
                         mention_i += 1;
                     }
                     let mut j = mention_i;
-                    while j < doc.mentions.len() && doc.mentions[j].span.start < sentence.end {
-                        if sentence.contains(doc.mentions[j].span) {
-                            view.kinds.push(doc.mentions[j].kind());
+                    while j < mentions.len() && mentions[j].span.start < sentence.end {
+                        if sentence.contains(mentions[j].span) {
+                            view.kinds.push(doc.mentions.resolve(mentions[j]).kind());
                         }
                         j += 1;
                     }
@@ -154,15 +155,10 @@ pub fn weighted(view: &SentenceView<'_>, set: FeatureSet, lexicon: Option<&crate
     out
 }
 
-/// The first sentence span that is out of bounds or off a char boundary, if any.
-pub(crate) fn first_invalid_sentence(doc: &Document) -> Option<Span> {
-    doc.sentences.iter().copied().find(|s| !s.is_valid_in(&doc.text))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use zhpipe_core::{Mention, Token};
+    use zhpipe_core::{EntryNames, Mentions, Span, Token};
 
     #[test]
     fn bigrams_skip_punctuation_and_fold_digits() {
@@ -179,9 +175,9 @@ mod tests {
             .iter()
             .map(|&(s, e)| Token::new(Span::new(s, e), None))
             .collect();
-        let mention = |s, e, kind: &str| Mention::new(Span::new(s, e), "x", kind, "x", "places");
-        doc.mentions = vec![mention(6, 18, "new_area"), mention(21, 27, "province")];
-        doc.layers |= Layers::SENTENCES | Layers::TOKENS | Layers::MENTIONS;
+        let mention = |s, e, kind| (Span::new(s, e), EntryNames { id: "x", kind, name: "x", dictionary: "places" });
+        doc.mentions = Mentions::from_names([mention(6, 18, "new_area"), mention(21, 27, "province")]);
+        doc.mark_filled(Layers::SENTENCES | Layers::TOKENS | Layers::MENTIONS);
         let views = SentenceView::of_document(&doc);
         assert_eq!(views[0].words, ["建设", "雄安新区", "。"]);
         assert_eq!(views[0].kinds, ["new_area"]);

@@ -41,7 +41,7 @@
 //! let mut doc = Document::from_text("d", "首批7家央企总部迁出北京。李鸿忠、蔡奇出席会议。");
 //! let cut = doc.text.find('。').unwrap() + '。'.len_utf8();
 //! doc.sentences = vec![Span::new(0, cut), Span::new(cut, doc.text.len())];
-//! doc.layers |= Layers::SENTENCES;
+//! doc.mark_filled(Layers::SENTENCES);
 //! stage.process(&mut doc).unwrap();
 //! assert_eq!(doc.labels[0].labels[0].label, "relocation");
 //! assert_eq!(doc.labels[1].labels[0].label, "meeting");
@@ -203,17 +203,11 @@ impl Stage for Classify {
     }
 
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
-        if !doc.layers.contains(Layers::SENTENCES) {
+        if !doc.layers().contains(Layers::SENTENCES) {
             return Err(StageError::missing_layer("no sentences: run a segmenter before classify"));
         }
-        if let Some(bad) = features::first_invalid_sentence(doc) {
-            return Err(StageError::internal(format!(
-                "sentence span {bad} is outside the text or off a char boundary ({} bytes)",
-                doc.text.len()
-            )));
-        }
         if matches!(self.classifier, Classifier::Trained(_))
-            && !doc.layers.contains(Layers::TOKENS)
+            && !doc.layers().contains(Layers::TOKENS)
             && !doc.sentences.is_empty()
         {
             doc.note(
@@ -228,7 +222,6 @@ impl Stage for Classify {
             .map(|(sentence, view)| SentenceLabels { sentence, labels: self.classifier.classify(view, self.evidence) })
             .collect();
         doc.labels = labels;
-        doc.layers.insert(Layers::LABELS);
         Ok(())
     }
 }

@@ -390,7 +390,6 @@ impl Stage for Clean {
         }
         doc.meta = meta;
         doc.set_text(text);
-        doc.layers.insert(Layers::META);
         Ok(())
     }
 }

@@ -36,23 +36,36 @@
 //! assert_eq!(words, ["京津冀", "协同", "发展"]);
 //! ```
 
+#![forbid(unsafe_code)]
+
+mod chain;
 mod config;
 mod document;
 mod error;
 mod golden;
+mod label;
 mod layers;
+mod mention;
+mod meta;
 mod offsets;
 mod registry;
+mod span;
 mod stage;
+mod token;
 
-pub use config::{Chain, InputConfig, OutputConfig, PipelineConfig, StageEntry, line_of};
-pub use document::{
-    Document, EncodingReport, EncodingSource, EntryNames, EntryTable, Label, Mention, MentionTable, MentionWriter,
-    Meta, Note, PosTag, Removed, SentenceLabels, Span, Token,
-};
+pub use chain::Chain;
+pub use config::{InputConfig, OutputConfig, PipelineConfig, StageEntry, line_of};
+pub use document::{Document, Violation};
 pub use error::{ConfigError, StageError, StageErrorKind};
 pub use golden::check_golden;
+pub use label::{Label, SentenceLabels};
 pub use layers::Layers;
+pub use mention::{
+    EntryList, EntryNames, EntryTable, Iter as MentionIter, Mention, MentionRef, Mentions, Overlap, TableId,
+};
+pub use meta::{EncodingReport, EncodingSource, Meta, Note, Removed};
 pub use offsets::OffsetMap;
 pub use registry::{Registry, StageFactory, StageSpec};
+pub use span::Span;
 pub use stage::Stage;
+pub use token::{PosTag, Token};

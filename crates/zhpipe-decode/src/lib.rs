@@ -450,7 +450,7 @@ impl Stage for Decode {
     }
 
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
-        if !doc.layers.contains(Layers::RAW) {
+        if !doc.layers().contains(Layers::RAW) {
             // Already text (a JSONL `text` record): nothing to decode, but the size limit and
             // the mojibake repair apply all the same.
             self.check_size(doc.text.len())?;
@@ -470,8 +470,7 @@ impl Stage for Decode {
             doc.notes.extend(notes);
             return Ok(());
         }
-        let raw = std::mem::take(&mut doc.raw);
-        doc.layers.remove(Layers::RAW);
+        let raw = doc.take_raw();
         let decoded = self.decode(&raw)?;
         doc.set_text(decoded.text);
         doc.encoding = Some(decoded.report);

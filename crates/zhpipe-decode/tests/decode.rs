@@ -417,7 +417,7 @@ fn process_fills_text_report_and_notes() {
     let mut doc =
         Document::from_bytes("page.html", encode(GBK, "<meta charset=\"utf-8\">\n河北省召开京津冀协同发展工作座谈会"));
     stage().process(&mut doc).unwrap();
-    assert!(doc.raw.is_empty() && !doc.layers.contains(Layers::RAW) && doc.layers.contains(Layers::TEXT));
+    assert!(doc.raw.is_empty() && !doc.layers().contains(Layers::RAW) && doc.layers().contains(Layers::TEXT));
     assert!(doc.text.ends_with("河北省召开京津冀协同发展工作座谈会"));
     assert!(doc.encoding.as_ref().unwrap().overridden);
     assert!(doc.notes.iter().all(|n| n.stage == "decode"));

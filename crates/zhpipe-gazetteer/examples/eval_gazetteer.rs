@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde::Deserialize as _;
-use zhpipe_core::{Document, Mention, PipelineConfig, Registry, Stage};
+use zhpipe_core::{Document, MentionRef, Mentions, PipelineConfig, Registry, Stage};
 use zhpipe_gazetteer::{CommonWords, Gazetteer, GazetteerConfig, MatchRules};
 
 const USAGE: &str = "usage: cargo xtask eval gazetteer CORPUS_DIR [--config pipeline.toml] [--sample N] [--max-files N] [--common-words context|place-token|always|never]";
@@ -122,23 +122,25 @@ fn run() -> Result<(), String> {
                 places.push(format!("{}\t{}\t{}", m.kind(), m.id(), context(&doc.text, m)));
             }
         }
-        let spans = |ms: &[Mention]| ms.iter().map(|m| (m.span, m.id().to_owned())).collect::<Vec<_>>();
+        let spans = |ms: &Mentions| ms.iter().map(|m| (m.span(), m.id().to_owned())).collect::<Vec<_>>();
         let kept = spans(&found);
         let never_spans = spans(&never.find(&doc.text, &doc.tokens));
-        for m in always.find(&doc.text, &doc.tokens) {
-            let key = (m.span, m.id().to_owned());
+        for m in &always.find(&doc.text, &doc.tokens) {
+            let key = (m.span(), m.id().to_owned());
             if never_spans.contains(&key) {
                 continue;
             }
-            let surface = doc.text[m.span.range()].to_owned();
+            let surface = doc.text[m.span().range()].to_owned();
             if kept.contains(&key) {
-                let by_token =
-                    doc.tokens.iter().any(|t| t.span == m.span && t.pos.is_some_and(|p| p.as_str().starts_with("ns")));
+                let by_token = doc
+                    .tokens
+                    .iter()
+                    .any(|t| t.span == m.span() && t.pos.is_some_and(|p| p.as_str().starts_with("ns")));
                 kept_by_token += by_token as usize;
                 let (n, examples) = kept_common.entry(surface).or_default();
                 *n += 1;
                 if examples.len() < 2 {
-                    examples.push(context(&doc.text, &m));
+                    examples.push(context(&doc.text, m));
                 }
             } else {
                 *refused_common.entry(surface).or_default() += 1;
@@ -146,20 +148,20 @@ fn run() -> Result<(), String> {
         }
         // Without tokens the `within-token` short forms are not checked: the difference is
         // what that flag drops.
-        for m in gazetteer.find(&doc.text, &[]) {
-            if !kept.contains(&(m.span, m.id().to_owned())) && !found.iter().any(|f| f.span == m.span) {
+        for m in &gazetteer.find(&doc.text, &[]) {
+            if !kept.contains(&(m.span(), m.id().to_owned())) && !found.iter().any(|f| f.span() == m.span()) {
                 let (n, examples) =
-                    dropped_aligned.entry(format!("{}/{}", &doc.text[m.span.range()], m.kind())).or_default();
+                    dropped_aligned.entry(format!("{}/{}", &doc.text[m.span().range()], m.kind())).or_default();
                 *n += 1;
                 if examples.len() < 2 {
-                    examples.push(context(&doc.text, &m));
+                    examples.push(context(&doc.text, m));
                 }
             }
         }
         let aligned_spans = spans(&aligned.find(&doc.text, &doc.tokens));
         for m in &found {
-            if !aligned_spans.contains(&(m.span, m.id().to_owned())) {
-                *unaligned.entry(format!("{}/{}", &doc.text[m.span.range()], m.kind())).or_default() += 1;
+            if !aligned_spans.contains(&(m.span(), m.id().to_owned())) {
+                *unaligned.entry(format!("{}/{}", &doc.text[m.span().range()], m.kind())).or_default() += 1;
             }
         }
     }
@@ -232,10 +234,10 @@ fn top(counts: &BTreeMap<String, usize>, n: usize) -> Vec<(&String, &usize)> {
 }
 
 /// Eight characters either side, the mention in brackets.
-fn context(text: &str, m: &Mention) -> String {
-    let before: String = text[..m.span.start].chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
-    let after: String = text[m.span.end..].chars().take(8).collect();
-    format!("{before}[{}]{after}", &text[m.span.range()]).replace(['\n', '\r', '\t'], " ")
+fn context(text: &str, m: MentionRef<'_>) -> String {
+    let before: String = text[..m.span().start].chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
+    let after: String = text[m.span().end..].chars().take(8).collect();
+    format!("{before}[{}]{after}", &text[m.span().range()]).replace(['\n', '\r', '\t'], " ")
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {

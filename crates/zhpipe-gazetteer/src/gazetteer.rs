@@ -2,11 +2,10 @@
 //! matches point to.
 //!
 //! A key design decision: the automaton's value for a surface *is* the entry index (with its
-//! flag bits), and a mention is that index into the entry table, which the mentions of one call
-//! share and count in bulk ([`MentionTable`]). So a match becomes a mention without touching the
+//! flag bits), and a mention is that index into the entry table, which a document's mention
+//! layer holds once ([`Mentions::table_id`]). So a match becomes a mention without touching the
 //! entry, copying a string or counting a reference (with a 350,000-word list nearly every word is
-//! a match: when each mention shared four counted strings, the stage ran at a third of its
-//! engine's speed), and loading a 350,000-entry gazetteer allocates a
+//! a match), and loading a 350,000-entry gazetteer allocates a
 //! handful of buffers rather than a million strings: names are read from the table only when a
 //! record is written.
 
@@ -16,7 +15,7 @@ use std::sync::Arc;
 use aho_corasick::AhoCorasick;
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
 use serde::{Deserialize, Serialize};
-use zhpipe_core::{EntryNames, EntryTable, Mention, MentionTable, Span, Token};
+use zhpipe_core::{EntryNames, EntryTable, Mention, Mentions, Overlap, Span, TableId, Token};
 
 use crate::Error;
 use crate::config::{AhoCorasickKind, CommonWords, CompileOptions, EngineKind};
@@ -235,6 +234,10 @@ impl Entries {
 }
 
 impl EntryTable for Entries {
+    fn len(&self) -> usize {
+        self.0.entry_ends.len()
+    }
+
     fn names(&self, index: u32) -> EntryNames<'_> {
         let entry = self.entry(index as usize);
         EntryNames { id: entry.id, kind: entry.kind, name: entry.name, dictionary: entry.dictionary }
@@ -471,19 +474,27 @@ impl Gazetteer {
         }
     }
 
-    /// The mentions in `text`, ordered by span. `tokens` (possibly empty) serve the token
-    /// rules.
-    pub fn find(&self, text: &str, tokens: &[Token]) -> Vec<Mention> {
-        let mut out = Vec::new();
-        self.find_into(text, tokens, &mut out);
-        out
+    /// The mentions in `text` as a layer of their own, ordered by span. `tokens` (possibly
+    /// empty) serve the token rules.
+    pub fn find(&self, text: &str, tokens: &[Token]) -> Mentions {
+        let mut layer = Mentions::new();
+        let table = layer.table_id(&self.entry_table());
+        let mut found = Vec::new();
+        self.find_into(text, tokens, table, &mut found);
+        layer.append(found, Overlap::Keep);
+        layer
     }
 
-    /// Appends the mentions in `text` to `out` (which should hold no mentions of another text).
-    pub fn find_into(&self, text: &str, tokens: &[Token], out: &mut Vec<Mention>) {
+    /// The entry table the mentions point into, to add to a document's layer
+    /// ([`Mentions::table_id`]).
+    pub fn entry_table(&self) -> Arc<dyn EntryTable> {
+        self.entries.clone()
+    }
+
+    /// Appends the mentions in `text` to `out`, ordered by span, as entries of `table` (the id
+    /// of [`entry_table`](Self::entry_table) in the layer they are for).
+    pub fn find_into(&self, text: &str, tokens: &[Token], table: TableId, out: &mut Vec<Mention>) {
         let first = out.len();
-        let table = MentionTable::new(self.entries.clone());
-        let mut writer = table.writer(out);
         let check_tokens = self.rules.token_boundaries && !tokens.is_empty();
         // Inlined into each engine's loop: a call per match would keep the iterator's state in
         // memory rather than registers (daachorse's own iterator says as much).
@@ -495,14 +506,14 @@ impl Gazetteer {
                 // test for all of them.
                 const RULED: u32 = flags::BLOCK | flags::COMMON | flags::WITHIN_TOKEN;
                 if value & RULED == 0 && !check_tokens {
-                    writer.push(Span::new(start, end), value & flags::ENTRY_MASK);
+                    out.push(Mention::new(Span::new(start, end), table, value & flags::ENTRY_MASK));
                     return;
                 }
                 if value & flags::BLOCK != 0 {
                     return;
                 }
                 let entry = (value & flags::ENTRY_MASK) as usize;
-                if value & flags::COMMON != 0 && !self.common_word_counts(entry, start, end, tokens, writer.written()) {
+                if value & flags::COMMON != 0 && !self.common_word_counts(entry, start, end, tokens, &out[first..]) {
                     return;
                 }
                 if check_tokens && !(is_token_boundary(tokens, start) && is_token_boundary(tokens, end)) {
@@ -511,10 +522,9 @@ impl Gazetteer {
                 if value & flags::WITHIN_TOKEN != 0 && straddles_tokens(tokens, start, end) {
                     return;
                 }
-                writer.push(Span::new(start, end), entry as u32);
+                out.push(Mention::new(Span::new(start, end), table, entry as u32));
             },
         );
-        drop(writer);
         if self.options.overlapping {
             // Engines report overlapping matches by end; mentions are ordered by span.
             out[first..].sort_unstable_by_key(|m| (m.span.start, m.span.end));
@@ -552,7 +562,7 @@ impl Gazetteer {
                 if ancestor == NO_PARENT {
                     break;
                 }
-                if previous.entry() == ancestor - 1 {
+                if previous.entry == ancestor - 1 {
                     return true;
                 }
                 ancestor = parents[ancestor as usize - 1];

@@ -12,11 +12,12 @@
 //! over the place inside it (北京大学 is an organisation, not 北京). Short aliases (冀) are only
 //! matched when enabled, and place names that are also common words (和平, 东方) only in context.
 //!
-//! A mention ([`zhpipe_core::Mention`]) is a span and the index of its entry in the compiled
-//! table, which the mentions of one document share and count in bulk: building one copies no
-//! string and touches no entry, so the stage keeps close to its engine's speed even with a
-//! 350,000-word list, where nearly every word of the text is a mention. Names are read from the
-//! table when a record is written.
+//! A mention ([`zhpipe_core::Mention`]) is plain data: a span and the index of its entry in the
+//! compiled table, which the document's mention layer holds once. Building one copies no string
+//! and touches no entry, so the stage keeps close to its engine's speed even with a 350,000-word
+//! list, where nearly every word of the text is a mention. Names are read from the table when a
+//! record is written. A second gazetteer (a user's own list after the places) appends to the
+//! same layer; where their mentions overlap the longer wins, or both stay with `overlapping`.
 //!
 //! ```
 //! use zhpipe_gazetteer::{CompileOptions, Gazetteer, Source};
@@ -31,7 +32,7 @@
 //! let found: Vec<String> = gazetteer
 //!     .find(text, &[])
 //!     .iter()
-//!     .map(|m| format!("{}/{}@{}", &text[m.span.range()], m.kind(), m.span))
+//!     .map(|m| format!("{}/{}@{}", &text[m.span().range()], m.kind(), m.span()))
 //!     .collect();
 //! assert_eq!(found, ["北京大学/organisation@0..12", "北京/province@15..21"]);
 //! ```
@@ -43,8 +44,9 @@ mod gazetteer;
 pub mod hash;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use zhpipe_core::{ConfigError, Document, Layers, Registry, Stage, StageError, StageSpec};
+use zhpipe_core::{ConfigError, Document, EntryTable, Layers, Overlap, Registry, Stage, StageError, StageSpec};
 
 pub use config::{AhoCorasickKind, CommonWords, CompileOptions, EngineKind, GazetteerConfig};
 pub use dictionary::{Dictionaries, Source};
@@ -71,6 +73,8 @@ fn build(spec: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
 #[derive(Debug)]
 pub struct GazetteerStage {
     gazetteer: Gazetteer,
+    table: Arc<dyn EntryTable>,
+    overlap: Overlap,
     cache: CacheOutcome,
 }
 
@@ -83,12 +87,14 @@ impl GazetteerStage {
         let (gazetteer, cache) = Gazetteer::open(paths, config.compile_options(), cache_dir.as_deref())
             .map_err(|e| ConfigError::new(e.to_string()))?;
         let rules = MatchRules { token_boundaries: config.token_boundaries, common_words: config.common_words };
-        Ok(Self { gazetteer: gazetteer.with_rules(rules), cache })
+        Ok(Self { cache, ..Self::new(gazetteer.with_rules(rules)) })
     }
 
     /// Wraps an already compiled gazetteer.
     pub fn new(gazetteer: Gazetteer) -> Self {
-        Self { gazetteer, cache: CacheOutcome::Disabled }
+        // A gazetteer compiled to report overlapping matches keeps them across annotators too.
+        let overlap = if gazetteer.options().overlapping { Overlap::Keep } else { Overlap::LongestWins };
+        Self { table: gazetteer.entry_table(), overlap, gazetteer, cache: CacheOutcome::Disabled }
     }
 
     /// The compiled gazetteer.
@@ -116,11 +122,10 @@ impl Stage for GazetteerStage {
     }
 
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
-        let mut mentions = std::mem::take(&mut doc.mentions);
-        mentions.clear();
-        self.gazetteer.find_into(&doc.text, &doc.tokens, &mut mentions);
-        doc.mentions = mentions;
-        doc.layers.insert(Layers::MENTIONS);
+        let table = doc.mentions.table_id(&self.table);
+        let mut found = Vec::new();
+        self.gazetteer.find_into(&doc.text, &doc.tokens, table, &mut found);
+        doc.mentions.append(found, self.overlap);
         Ok(())
     }
 }

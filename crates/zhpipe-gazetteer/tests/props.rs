@@ -72,13 +72,13 @@ proptest! {
         for (name, options) in util::engines(overlapping) {
             let gazetteer = util::compile(&sources, CompileOptions { overlapping, ..options });
             let mentions = gazetteer.find(&text, &[]);
-            let spans: Vec<(usize, usize)> = mentions.iter().map(|m| (m.span.start, m.span.end)).collect();
+            let spans: Vec<(usize, usize)> = mentions.iter().map(|m| (m.span().start, m.span().end)).collect();
             prop_assert_eq!(&spans, &expected, "engine {} overlapping {}", name, overlapping);
             for m in &mentions {
-                prop_assert!(m.span.is_valid_in(&text));
+                prop_assert!(m.span().is_valid_in(&text));
                 // The entry is the one whose surface is the matched text.
                 let index: usize = m.id().strip_prefix("id:").unwrap().parse().unwrap();
-                prop_assert_eq!(patterns[index].as_str(), &text[m.span.range()]);
+                prop_assert_eq!(patterns[index].as_str(), &text[m.span().range()]);
             }
         }
     }

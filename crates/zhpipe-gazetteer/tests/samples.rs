@@ -5,7 +5,7 @@ mod util;
 
 use std::collections::BTreeMap;
 
-use zhpipe_core::{Document, Mention, Registry, Stage, StageEntry};
+use zhpipe_core::{Document, Mentions, Registry, Stage, StageEntry};
 use zhpipe_gazetteer::{CompileOptions, Gazetteer, Source};
 
 /// The samples after decode's job (they are UTF-8), clean and convert, by file stem.
@@ -38,7 +38,7 @@ fn repo_sources() -> Vec<Source> {
 }
 
 /// One mention a line, `surface/kind@span id name`, after a summary by kind.
-fn render_golden(text: &str, mentions: &[Mention]) -> String {
+fn render_golden(text: &str, mentions: &Mentions) -> String {
     let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
     for m in mentions {
         *by_kind.entry(m.kind()).or_default() += 1;
@@ -49,7 +49,7 @@ fn render_golden(text: &str, mentions: &[Mention]) -> String {
     }
     out.push('\n');
     for m in mentions {
-        out.push_str(&format!("{}/{}@{} {} {}\n", &text[m.span.range()], m.kind(), m.span, m.id(), m.name()));
+        out.push_str(&format!("{}/{}@{} {} {}\n", &text[m.span().range()], m.kind(), m.span(), m.id(), m.name()));
     }
     out
 }
@@ -93,7 +93,7 @@ fn sample_mentions_readers_expect() {
     let samples = converted_samples();
     let (_, text) = samples.iter().find(|(stem, _)| stem.starts_with("001")).unwrap();
     let found: Vec<String> =
-        gazetteer.find(text, &[]).iter().map(|m| format!("{}/{}", &text[m.span.range()], m.id())).collect();
+        gazetteer.find(text, &[]).iter().map(|m| format!("{}/{}", &text[m.span().range()], m.id())).collect();
     for expected in [
         "北京市委/org:beijing-party-committee",
         "尹力/person:yin-li",

@@ -203,7 +203,7 @@ fn each_segmenter_runs_as_a_configured_chain() {
             .unwrap_or_else(|e| panic!("{e}"));
         let mut doc = Document::from_text("d", text);
         chain.run(&mut doc, |_, _| {}).unwrap();
-        assert!(doc.layers.contains(Layers::SENTENCES | Layers::TOKENS));
+        assert!(doc.layers().contains(Layers::SENTENCES | Layers::TOKENS));
         let sentences: Vec<&str> = doc.sentences.iter().map(|s| doc.slice(*s)).collect();
         assert_eq!(
             sentences,

@@ -59,13 +59,13 @@ pub fn ok_line(doc: &Document, layers: Layers) -> String {
             .map(|m| {
                 let EntryNames { id, kind, name, dictionary } = m.names();
                 MentionRecord {
-                    span: m.span,
-                    surface: doc.text.get(m.span.range()).unwrap_or(""),
+                    span: m.span(),
+                    surface: &doc.text[m.span().range()],
                     id,
                     kind,
                     name,
                     dictionary,
-                    original_span: doc.original_offsets.as_ref().map(|map| map.to_original(m.span)),
+                    original_span: doc.original_offsets.as_ref().map(|map| map.to_original(m.span())),
                 }
             })
             .collect()

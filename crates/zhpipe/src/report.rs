@@ -1189,14 +1189,21 @@ const PAGE_JS: &str = r#"
 
 #[cfg(test)]
 mod tests {
-    use zhpipe_core::{Document, Label, Mention};
+    use zhpipe_core::{Document, EntryNames, Label, Mentions};
 
     use super::*;
     use crate::record;
 
-    fn mention(text: &str, surface: &str, nth: usize, id: &str, kind: &str, dictionary: &str) -> Mention {
+    fn mention<'a>(
+        text: &str,
+        surface: &'a str,
+        nth: usize,
+        id: &'a str,
+        kind: &'a str,
+        dictionary: &'a str,
+    ) -> (Span, EntryNames<'a>) {
         let start = text.match_indices(surface).nth(nth).unwrap().0;
-        Mention::new(Span::new(start, start + surface.len()), id, kind, surface, dictionary)
+        (Span::new(start, start + surface.len()), EntryNames { id, kind, name: surface, dictionary })
     }
 
     fn label(sentence: usize, labels: &[(&str, f32)]) -> SentenceLabels {
@@ -1216,7 +1223,7 @@ mod tests {
         let first = text.find('。').unwrap() + '。'.len_utf8();
         let second = first + text[first..].find('。').unwrap() + '。'.len_utf8();
         doc.sentences = vec![Span::new(0, first), Span::new(first, second), Span::new(second + 1, text.len())];
-        doc.mentions = vec![
+        doc.mentions = Mentions::from_names([
             mention(text, "河北省", 0, "place:130000", "province", "places"),
             mention(text, "京津冀", 0, "region:jingjinji", "region", "places"),
             mention(text, "国务院", 0, "org:guowuyuan", "organisation", "organisations"),
@@ -1224,8 +1231,7 @@ mod tests {
             mention(text, "河北省", 1, "place:130000", "province", "places"),
             mention(text, "习近平", 0, "person:xijinping", "person", "people"),
             mention(text, "一体化", 0, "policy:yitihua", "policy", "policy-terms"),
-        ];
-        doc.mentions.sort_by_key(|m| m.span);
+        ]);
         doc.labels = vec![
             label(0, &[("transport", 0.9), ("coordination", 0.4)]),
             label(1, &[("planning", 0.7)]),

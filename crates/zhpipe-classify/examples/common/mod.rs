@@ -140,7 +140,7 @@ impl Preprocess {
             }
         }
         doc.sentences = vec![Span::new(0, doc.text.len())];
-        doc.layers.insert(Layers::SENTENCES);
+        doc.mark_filled(Layers::SENTENCES);
         doc
     }
 }

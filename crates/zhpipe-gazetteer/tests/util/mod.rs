@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use zhpipe_core::Mention;
+use zhpipe_core::Mentions;
 use zhpipe_gazetteer::{AhoCorasickKind, CompileOptions, EngineKind, Gazetteer, Source};
 
 /// The repository root.
@@ -58,8 +58,8 @@ pub fn dictionary(name: &str, rows: &[&str]) -> Source {
 }
 
 /// `北京/province@6..12`.
-pub fn render(text: &str, mentions: &[Mention]) -> Vec<String> {
-    mentions.iter().map(|m| format!("{}/{}@{}", &text[m.span.range()], m.kind(), m.span)).collect()
+pub fn render(text: &str, mentions: &Mentions) -> Vec<String> {
+    mentions.iter().map(|m| format!("{}/{}@{}", &text[m.span().range()], m.kind(), m.span())).collect()
 }
 
 /// Compiles `sources` with `options`, panicking with the error.
