@@ -22,7 +22,7 @@
 //! ```
 
 mod input;
-mod record;
+pub mod record;
 pub mod report;
 mod run;
 mod shard;

@@ -1,0 +1,90 @@
+//! The default chain on arbitrary input: whatever the bytes, every stage leaves a document that
+//! passes `Document::check`, and every record is JSON whose spans slice its own text.
+
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+use proptest::prelude::*;
+use serde_json::Value;
+use zhpipe::record;
+use zhpipe_core::{Chain, Document, Layers, PipelineConfig, StageErrorKind};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The default pipeline, with the invariants checked after every stage.
+static CHAIN: LazyLock<(Chain, Layers)> = LazyLock::new(|| {
+    let path = repo().join("pipeline.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let config = PipelineConfig::parse(&text, &path).unwrap();
+    let chain = config.build(&zhpipe::registry(), Layers::RAW).unwrap_or_else(|e| panic!("{e}")).with_checks(true);
+    let layers = chain.provides(Layers::RAW);
+    (chain, layers)
+});
+
+/// Runs one document through the default chain and checks what came out.
+fn check_document(doc: Document) -> Result<(), TestCaseError> {
+    let (chain, layers) = &*CHAIN;
+    let mut doc = doc;
+    let line = match chain.run(&mut doc, |_, _| {}) {
+        Ok(()) => record::ok_line(&doc, *layers),
+        Err((stage, error)) => {
+            // A document may be refused (binary, empty, undecodable), never broken by a stage.
+            prop_assert_ne!(error.kind(), StageErrorKind::Internal, "stage {}: {}", stage, error);
+            record::error_line(&doc.id, "stage", error.message())
+        }
+    };
+    let value: Value = serde_json::from_str(&line).map_err(|e| TestCaseError::fail(format!("{e}: {line}")))?;
+    if value["status"] == "ok" {
+        let text = value["text"].as_str().unwrap();
+        for m in value["mentions"].as_array().into_iter().flatten() {
+            let (start, end) = (m["span"][0].as_u64().unwrap() as usize, m["span"][1].as_u64().unwrap() as usize);
+            prop_assert_eq!(text.get(start..end), m["surface"].as_str(), "{}", m);
+        }
+    }
+    Ok(())
+}
+
+/// Pieces that each make some stage work: markup, front matter, Traditional script, names in
+/// the dictionaries, credits and dates clean looks for, odd whitespace and astral characters.
+fn piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => any::<char>().prop_map(String::from),
+        3 => prop::sample::select(vec![
+            "<p>", "</p>", "<div class=\"article\">", "</div>", "<br>", "<title>", "</title>", "<!--x-->", "&amp;",
+            "---\n", "title: 標題\n", "date: 2024-05-14\n", "河北省", "北京", "京津冀", "雄安新区", "發展", "協同",
+            "臺灣", "习近平", "。", "，", "\n", "\r\n", "\n\n", " ", "\u{3000}", "\u{feff}", "\u{fffd}", "𠀀",
+            "责任编辑：", "来源：", "2024年5月14日", "交通一体化", "a", "1",
+        ])
+        .prop_map(String::from),
+    ]
+}
+
+fn text() -> impl Strategy<Value = String> {
+    prop::collection::vec(piece(), 0..60).prop_map(|pieces| pieces.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_keep_every_invariant(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        check_document(Document::from_bytes("bytes", bytes))?;
+    }
+
+    #[test]
+    fn arbitrary_text_keeps_every_invariant(text in text()) {
+        check_document(Document::from_bytes("text", text.into_bytes()))?;
+    }
+
+    #[test]
+    fn text_in_other_encodings_keeps_every_invariant(text in text(), encoding in 0..3usize) {
+        let bytes = match encoding {
+            0 => encoding_rs::GB18030.encode(&text).0.into_owned(),
+            1 => encoding_rs::BIG5.encode(&text).0.into_owned(),
+            _ => [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect(),
+        };
+        check_document(Document::from_bytes("encoded", bytes))?;
+    }
+}
