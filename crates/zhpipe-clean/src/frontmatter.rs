@@ -1,8 +1,89 @@
 //! YAML front matter (`---` … `---` at the top of a file, as static-site generators and
 //! scrapers write it) into [`Meta`], through `yaml-rust2`.
+//!
+//! YAML aliases copy the node they name, so a few hundred bytes of nested aliases expand to
+//! billions of nodes, and a loader that builds the tree exhausts memory. The block is therefore
+//! measured from the parser's events before it is loaded: the size it expands to (aliases
+//! counted at the size of their anchor) and its nesting depth are bounded, and a block over
+//! either bound is refused like invalid YAML, with a note.
 
+use std::collections::HashMap;
+
+use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::{Yaml, YamlLoader};
 use zhpipe_core::Meta;
+
+/// Nodes front matter may expand to, aliases included: far above any real page's metadata.
+const MAX_NODES: u64 = 100_000;
+/// Nesting depth of sequences and mappings front matter may have.
+const MAX_DEPTH: usize = 64;
+
+/// Counts the nodes and depth of YAML from its events, without building it.
+#[derive(Default)]
+struct Measure {
+    /// Nodes of each open collection so far.
+    open: Vec<(usize, u64)>,
+    /// Expanded size of each anchored node.
+    anchors: HashMap<usize, u64>,
+    nodes: u64,
+    deepest: usize,
+}
+
+impl Measure {
+    fn close(&mut self, anchor: usize, size: u64) {
+        if anchor > 0 {
+            self.anchors.insert(anchor, size);
+        }
+        match self.open.last_mut() {
+            Some((_, parent)) => *parent = parent.saturating_add(size),
+            None => self.nodes = self.nodes.saturating_add(size),
+        }
+    }
+}
+
+impl Measure {
+    fn on_event(&mut self, event: Event) {
+        match event {
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                self.open.push((anchor, 1));
+                self.deepest = self.deepest.max(self.open.len());
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some((anchor, size)) = self.open.pop() {
+                    self.close(anchor, size);
+                }
+            }
+            Event::Scalar(_, _, anchor, _) => self.close(anchor, 1),
+            Event::Alias(anchor) => {
+                let size = self.anchors.get(&anchor).copied().unwrap_or(1);
+                self.close(0, size);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Refuses YAML that would expand past [`MAX_NODES`] or nest deeper than [`MAX_DEPTH`].
+fn check_bounds(yaml: &str) -> Result<(), String> {
+    // The parser's own `load` recurses once per level: its events are pulled one by one
+    // instead, and the walk stops at the first bound crossed.
+    let mut measure = Measure::default();
+    let mut parser = Parser::new_from_str(yaml);
+    loop {
+        let (event, _) = parser.next_token().map_err(|e| format!("invalid YAML front matter: {e}"))?;
+        if event == Event::StreamEnd {
+            return Ok(());
+        }
+        measure.on_event(event);
+        if measure.deepest > MAX_DEPTH {
+            return Err(format!("front matter nests more than {MAX_DEPTH} levels deep"));
+        }
+        let expanded = measure.nodes.saturating_add(measure.open.iter().map(|(_, n)| *n).fold(0, u64::saturating_add));
+        if expanded > MAX_NODES {
+            return Err(format!("front matter expands to more than {MAX_NODES} nodes through its aliases"));
+        }
+    }
+}
 
 /// The front matter of `text` and the rest of the text, if `text` opens with one (blank lines
 /// before the opening `---` are allowed).
@@ -26,6 +107,7 @@ pub fn split(text: &str) -> Option<(&str, &str)> {
 /// `meta.extra` unchanged. Returns an error message (with the line) if the YAML is invalid or is
 /// not a mapping.
 pub fn apply(yaml: &str, meta: &mut Meta) -> Result<(), String> {
+    check_bounds(yaml)?;
     let docs = YamlLoader::load_from_str(yaml).map_err(|e| format!("invalid YAML front matter: {e}"))?;
     let Some(doc) = docs.into_iter().next() else {
         return Ok(());
@@ -140,6 +222,39 @@ mod tests {
         assert_eq!(meta.extra["comments"], serde_json::json!(false));
         assert_eq!(meta.extra["thumbnail"], serde_json::json!("https://a/c.png"));
         assert_eq!(meta.extra["weight"], serde_json::json!(2.5));
+    }
+
+    #[test]
+    fn alias_expansion_is_bounded() {
+        // Nine levels of nine aliases each: 9^9 (387 million) nodes from 300-odd bytes.
+        let mut yaml = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
+        for pair in names.windows(2) {
+            let refs = vec![format!("*{}", pair[0]); 9].join(",");
+            yaml.push_str(&format!("{}: &{} [{refs}]\n", pair[1], pair[1]));
+        }
+        assert!(yaml.len() < 400, "{}", yaml.len());
+        let mut meta = Meta::default();
+        let err = apply(&yaml, &mut meta).unwrap_err();
+        assert!(err.contains("more than 100000 nodes through its aliases"), "{err}");
+        // A few aliases of a small anchor are fine.
+        apply("tags: &t [a, b]\nmore: [*t, *t]\ntitle: x\n", &mut meta).unwrap();
+        assert_eq!(meta.title.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let mut yaml = String::new();
+        for depth in 0..6_000 {
+            yaml.push_str(&" ".repeat(depth));
+            yaml.push_str("- \n");
+        }
+        let err = apply(&format!("title: x\nlist:\n{yaml}"), &mut Meta::default()).unwrap_err();
+        assert!(err.contains("more than 64 levels deep"), "{err}");
+        // Flow collections: the scanner stops them at its own limit.
+        let flow = format!("k: {}{}\n", "[".repeat(6_000), "]".repeat(6_000));
+        let err = apply(&flow, &mut Meta::default()).unwrap_err();
+        assert!(err.contains("levels deep") || err.contains("recursion limit"), "{err}");
     }
 
     #[test]

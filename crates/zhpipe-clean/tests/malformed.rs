@@ -86,3 +86,27 @@ fn fifty_megabytes_of_open_parentheses_and_tags() {
     let doc = clean(&text);
     assert!(doc.text.starts_with("京(京("));
 }
+
+/// Front matter of nested aliases (nine levels of nine) would expand to 387 million nodes: the
+/// block is refused with a note and the article's text is kept.
+#[test]
+fn front_matter_alias_bomb_is_a_note() {
+    let mut yaml = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
+    for pair in names.windows(2) {
+        yaml.push_str(&format!("{}: &{} [{}]\n", pair[1], pair[1], vec![format!("*{}", pair[0]); 9].join(",")));
+    }
+    let doc = clean(&format!("---\n{yaml}---\n京津冀协同发展。\n"));
+    assert_eq!(doc.text, "京津冀协同发展。");
+    let note = doc.notes.iter().find(|n| n.kind == "invalid-front-matter").expect("a note");
+    assert!(note.message.contains("through its aliases"), "{}", note.message);
+}
+
+/// 6,000 levels of nested block sequences: refused at the depth bound, not a stack overflow.
+#[test]
+fn front_matter_nested_six_thousand_deep_is_a_note() {
+    let nested: String = (0..6_000).map(|depth| format!("{}- \n", " ".repeat(depth))).collect();
+    let doc = clean(&format!("---\ntitle: x\nlist:\n{nested}---\n京津冀协同发展。\n"));
+    assert_eq!(doc.text, "京津冀协同发展。");
+    assert!(doc.notes.iter().any(|n| n.kind == "invalid-front-matter" && n.message.contains("levels deep")));
+}
