@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 use std::fs;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
@@ -56,14 +56,51 @@ fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
             });
         }
     };
+    // Opening a named pipe blocks until a writer comes, and a device such as /dev/zero reports
+    // a length of 0 and never ends: only regular files are read.
+    if !meta.is_file() {
+        return Err(format!("{} is not a regular file ({}): skipped", path.display(), file_kind(&meta.file_type())));
+    }
+    let over_limit = |len: u64| {
+        format!("{} is {len} bytes, over the size limit of {max_bytes} bytes ([input] max_bytes)", path.display())
+    };
     if meta.len() > max_bytes {
+        return Err(over_limit(meta.len()));
+    }
+    // The limit holds for the bytes read too, for a file that grows while it is read.
+    let file = fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if bytes.len() as u64 > max_bytes {
         return Err(format!(
-            "{} is {} bytes, over the size limit of {max_bytes} bytes ([input] max_bytes)",
-            path.display(),
-            meta.len()
+            "{} grew while it was read: more than {max_bytes} bytes ([input] max_bytes)",
+            path.display()
         ));
     }
-    fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    Ok(bytes)
+}
+
+/// What kind of file a non-regular file is, for its error record.
+fn file_kind(kind: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() { "a directory" } else { "not a file" }
 }
 
 /// A document id for a path: relative to the working directory when possible, with `/`
@@ -270,6 +307,42 @@ mod tests {
         assert_eq!(items.len(), 2);
         assert!(matches!(&items[0], Pending::Failed { error, .. } if error == "line 1 is not UTF-8"));
         assert!(matches!(&items[1], Pending::Record { id, line_number: 2, .. } if id == "ok"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn pipes_and_devices_are_error_records_not_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.txt");
+        let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(status.success());
+        let zero = dir.path().join("zero.txt");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        let pending: Vec<Pending> = Walk::new(vec![dir.path().to_owned()]).collect();
+        assert_eq!(pending.len(), 2);
+        let errors: Vec<String> = pending.into_iter().map(|p| p.load(1 << 20).unwrap_err().1).collect();
+        assert!(errors[0].ends_with("pipe.txt is not a regular file (a named pipe): skipped"), "{}", errors[0]);
+        assert!(errors[1].ends_with("zero.txt is not a regular file (a character device): skipped"), "{}", errors[1]);
+    }
+
+    #[test]
+    fn the_size_limit_holds_for_the_bytes_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        fs::write(&path, "京津冀").unwrap();
+        assert_eq!(read_limited(&path, 9).unwrap(), "京津冀".as_bytes());
+        assert!(read_limited(&path, 8).unwrap_err().contains("is 9 bytes, over the size limit of 8 bytes"));
+    }
+
+    /// Files under /proc are regular files that report a length of 0 whatever they hold: the
+    /// limit is enforced on what is read.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_longer_than_its_metadata_says_is_cut_at_the_limit() {
+        let path = Path::new("/proc/self/status");
+        assert_eq!(fs::metadata(path).unwrap().len(), 0);
+        let err = read_limited(path, 8).unwrap_err();
+        assert!(err.ends_with("grew while it was read: more than 8 bytes ([input] max_bytes)"), "{err}");
     }
 
     #[test]
