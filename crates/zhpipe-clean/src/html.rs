@@ -1,7 +1,8 @@
 //! HTML to text through html5ever (via `scraper`): the browser's parse, then one walk of the tree.
 //!
-//! The walk is iterative (first child, next sibling, parent), so 10,000 nested elements cost no
-//! stack, and it visits each node once. Scripts, styles, frames, forms and navigation are dropped
+//! The parse keeps at most [`MAX_DEPTH`](crate::parse::MAX_DEPTH) elements open
+//! ([`crate::parse`]), so it takes time proportional to the page's size. The walk is iterative
+//! (first child, next sibling, parent), and it visits each node once. Scripts, styles, frames, forms and navigation are dropped
 //! with everything inside them; comments are dropped; block elements end a line. Whitespace in
 //! text follows CSS: runs collapse to one space, and a line break between two Han characters
 //! disappears (the segment-break rule of CSS Text level 3 for Chinese), so source code wrapped
@@ -101,7 +102,8 @@ pub struct PageText {
 /// with `<html>` or `<body>`) is reduced to the element that holds its article, when one stands
 /// out (see [`main_content`]).
 pub fn to_text(source: &str, extract_main: bool, meta: &mut Meta, tally: &mut Tally) -> PageText {
-    let html = Html::parse_document(source);
+    let (html, flattened) = crate::parse::parse_document(source);
+    tally.flattened += flattened;
     let full_page = FULL_PAGE.is_match(source);
     let main = if extract_main && full_page { main_content(&html).map(|e| e.id()) } else { None };
     let mut body = Writer { text: String::with_capacity(source.len() / 2), pre: 0 };

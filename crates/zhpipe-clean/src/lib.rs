@@ -71,6 +71,7 @@ mod frontmatter;
 mod html;
 mod lines;
 mod normalize;
+mod parse;
 mod pinyin;
 mod rules;
 
@@ -235,6 +236,8 @@ pub(crate) struct Tally {
     pub(crate) figcaptions: Vec<String>,
     /// Lines joined to the one before (PDF layout).
     pub(crate) joined: u64,
+    /// Start tags past the HTML parse's nesting cap.
+    pub(crate) flattened: u64,
 }
 
 impl Tally {
@@ -364,6 +367,15 @@ impl Stage for Clean {
         }
         for (kind, count) in &tally.counts {
             doc.note_count(NAME, &format!("removed-{kind}"), *count, format!("removed {count} {}", describe(kind)));
+        }
+        if tally.flattened > 0 {
+            let n = tally.flattened;
+            doc.note_count(
+                NAME,
+                "flattened-nesting",
+                n,
+                format!("{n} elements nested deeper than {} were read as text of their parent", parse::MAX_DEPTH),
+            );
         }
         if tally.joined > 0 {
             let n = tally.joined;

@@ -41,6 +41,26 @@ fn ten_thousand_nested_divs() {
     assert_eq!(clean(&html).text, "京津冀协同发展。");
 }
 
+/// Parsing keeps at most 256 elements open, so nesting costs time proportional to its size:
+/// without the cap, 100,000 levels took the tree builder minutes.
+#[test]
+fn hundred_thousand_nested_divs_are_flattened_with_a_note() {
+    let depth = 100_000;
+    let html = format!("{}<p>京津冀协同发展。</p>{}<p>第二段。</p>", "<div>".repeat(depth), "</div>".repeat(depth));
+    let doc = clean(&html);
+    assert_eq!(doc.text, "京津冀协同发展。\n第二段。");
+    let note = doc.notes.iter().find(|n| n.kind == "flattened-nesting").expect("a note");
+    assert_eq!(note.count, Some(depth as u64 - 256));
+}
+
+#[test]
+#[cfg_attr(debug_assertions, ignore = "11 MB: slow in debug builds; run in release")]
+fn a_million_nested_divs() {
+    let depth = 1_000_000;
+    let html = format!("{}<p>京津冀协同发展。</p>{}", "<div>".repeat(depth), "</div>".repeat(depth));
+    assert_eq!(clean(&html).text, "京津冀协同发展。");
+}
+
 #[test]
 fn ten_thousand_unclosed_inline_elements() {
     let depth = 10_000;
