@@ -88,3 +88,45 @@ proptest! {
         check_document(Document::from_bytes("encoded", bytes))?;
     }
 }
+
+/// The default stages in the order given, with their keys from `pipeline.toml`.
+fn chain_in_order(order: &[&str]) -> (Chain, Layers) {
+    let keys = |stage: &str| match stage {
+        "convert" => "profile = \"t2s\"\ndetect = \"paragraph\"\n",
+        "segment" => "user_dictionaries = [\"dictionaries/terms.dict\"]\n",
+        "classify" => "model = \"lexicon\"\nthemes = \"dictionaries/themes.toml\"\n",
+        _ => "",
+    };
+    let text: String = order.iter().map(|stage| format!("[[stage]]\nuse = \"{stage}\"\n{}\n", keys(stage))).collect();
+    let config = PipelineConfig::parse(&text, &repo().join("reordered.toml")).unwrap();
+    let chain = config.build(&zhpipe::registry(), Layers::RAW).unwrap_or_else(|e| panic!("{e}")).with_checks(true);
+    let layers = chain.provides(Layers::RAW);
+    (chain, layers)
+}
+
+/// Converting before or after cleaning, every mention found in the Simplified text points at
+/// the same words as the Traditional source wrote them.
+#[test]
+fn decode_convert_clean_original_spans_point_into_the_original() {
+    let t2s = zhpipe_convert::Converter::build(zhpipe_convert::Profile::T2s, false).unwrap();
+    for order in [
+        ["decode", "convert", "clean", "segment", "gazetteer", "classify"],
+        ["decode", "clean", "convert", "segment", "gazetteer", "classify"],
+    ] {
+        let (chain, _) = chain_in_order(&order);
+        for sample in ["002_d2ed7689422571ad.txt", "004_1e751c50671583d8.txt"] {
+            let bytes = std::fs::read(repo().join("corpus/samples").join(sample)).unwrap();
+            let mut doc = Document::from_bytes(sample, bytes);
+            chain.run(&mut doc, |_, _| {}).unwrap_or_else(|(stage, e)| panic!("{sample}: stage {stage}: {e}"));
+            let original = doc.original().unwrap_or_else(|| panic!("{order:?} {sample}: no original: {:?}", doc.notes));
+            let mut differ = 0;
+            for m in &doc.mentions {
+                let surface = doc.slice(m.span());
+                let source = original.slice(m.span());
+                assert_eq!(t2s.convert(source), surface, "{order:?} {sample}: {} maps to {source:?}", m.span());
+                differ += usize::from(source != surface);
+            }
+            assert!(doc.mentions.len() > 10 && differ > 5, "{order:?} {sample}: {} mentions, {differ} in Traditional", doc.mentions.len());
+        }
+    }
+}

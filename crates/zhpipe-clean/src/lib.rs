@@ -79,7 +79,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use zhpipe_core::{ConfigError, Document, Layers, Registry, Removed, Stage, StageError, StageSpec};
+use zhpipe_core::{
+    ConfigError, Document, Layers, Meta, OffsetMap, OffsetMapBuilder, Original, Registry, Removed, Stage, StageError,
+    StageSpec,
+};
 
 pub use date::parse as parse_date;
 pub use html::looks_like_html;
@@ -302,66 +305,12 @@ impl Stage for Clean {
         let mut tally = Tally::new(self.keep_removed);
         let mut changes = normalize::Changes::default();
         let mut meta = std::mem::take(&mut doc.meta);
-
-        let mut body: String = if doc.text.contains('\r') {
-            doc.text.replace("\r\n", "\n").replace('\r', "\n")
-        } else {
-            std::mem::take(&mut doc.text)
-        };
-
-        if let Some((yaml, rest)) = frontmatter::split(&body) {
-            if let Err(message) = frontmatter::apply(yaml, &mut meta) {
-                doc.note(NAME, "invalid-front-matter", format!("{message}; the block was removed from the text"));
-            }
-            tally.remove("front-matter", yaml);
-            body = rest.to_owned();
+        let original = doc.take_original();
+        let Cleaned { text, is_html, front_matter_error } =
+            self.clean_text(std::mem::take(&mut doc.text), &mut meta, &mut tally, &mut changes);
+        if let Some(message) = front_matter_error {
+            doc.note(NAME, "invalid-front-matter", format!("{message}; the block was removed from the text"));
         }
-
-        let is_html = match self.html {
-            HtmlMode::Auto => html::looks_like_html(&body),
-            HtmlMode::Always => true,
-            HtmlMode::Never => false,
-        };
-        if is_html {
-            let page = html::to_text(&body, self.extract_main, &mut meta, &mut tally);
-            body = page.body;
-            if let Some(outside) = page.outside {
-                // The page around the article: only its date/source header lines are used.
-                for line in outside.lines() {
-                    let line = normalize::line(line, &mut normalize::Changes::default());
-                    if !line.is_empty() && line.chars().count() <= self.rules.header.max_line_chars {
-                        lines::header(&line, &self.rules, &mut meta);
-                    }
-                }
-                tally.remove("html-outside-article", outside.trim());
-            }
-        }
-
-        let lines: Vec<String> = body
-            .lines()
-            .map(|line| {
-                if !self.strip_pinyin {
-                    return if self.normalize { normalize::line(line, &mut changes) } else { line.trim().to_owned() };
-                }
-                // Before normalisation, so that the annotations' parentheses are not counted as
-                // normalised; and again after it, so that `字 (xié)` (which normalises to
-                // `字（xié）`) goes as well. Normalised once more where that removed something,
-                // because the annotation's neighbours now touch.
-                let line = pinyin::strip(line, |r| tally.remove("pinyin", r));
-                let line = if self.normalize { normalize::line(&line, &mut changes) } else { line.trim().to_owned() };
-                let stripped = pinyin::strip(&line, |r| tally.remove("pinyin", r));
-                if stripped.len() == line.len() || !self.normalize {
-                    stripped
-                } else {
-                    normalize::line(&stripped, &mut normalize::Changes::default())
-                }
-            })
-            .filter(|line| !line.is_empty())
-            .collect();
-        drop(body);
-        let kept = lines::clean(lines, &self.rules, self.layout, &mut meta, &mut tally, &mut changes);
-        let text = kept.join("\n");
-
         if is_html {
             doc.note(NAME, "html", "parsed as HTML");
         }
@@ -402,6 +351,171 @@ impl Stage for Clean {
         }
         doc.meta = meta;
         doc.set_text(text);
+        if let Some(original) = original {
+            self.clean_original(doc, original);
+        }
         Ok(())
+    }
+}
+
+/// The cleaned text of a document, before notes are written.
+struct Cleaned {
+    text: String,
+    is_html: bool,
+    front_matter_error: Option<String>,
+}
+
+impl Clean {
+    /// Steps 1–5 of the module doc over `text`; metadata goes to `meta`, removals to `tally`.
+    fn clean_text(
+        &self,
+        text: String,
+        meta: &mut Meta,
+        tally: &mut Tally,
+        changes: &mut normalize::Changes,
+    ) -> Cleaned {
+        let mut body: String = if text.contains('\r') {
+            text.replace("\r\n", "\n").replace('\r', "\n")
+        } else {
+            text
+        };
+        let mut front_matter_error = None;
+
+        if let Some((yaml, rest)) = frontmatter::split(&body) {
+            front_matter_error = frontmatter::apply(yaml, meta).err();
+            tally.remove("front-matter", yaml);
+            body = rest.to_owned();
+        }
+
+        let is_html = match self.html {
+            HtmlMode::Auto => html::looks_like_html(&body),
+            HtmlMode::Always => true,
+            HtmlMode::Never => false,
+        };
+        if is_html {
+            let page = html::to_text(&body, self.extract_main, meta, tally);
+            body = page.body;
+            if let Some(outside) = page.outside {
+                // The page around the article: only its date/source header lines are used.
+                for line in outside.lines() {
+                    let line = normalize::line(line, &mut normalize::Changes::default());
+                    if !line.is_empty() && line.chars().count() <= self.rules.header.max_line_chars {
+                        lines::header(&line, &self.rules, meta);
+                    }
+                }
+                tally.remove("html-outside-article", outside.trim());
+            }
+        }
+
+        let lines: Vec<String> = body
+            .lines()
+            .map(|line| {
+                if !self.strip_pinyin {
+                    return if self.normalize { normalize::line(line, changes) } else { line.trim().to_owned() };
+                }
+                // Before normalisation, so that the annotations' parentheses are not counted as
+                // normalised; and again after it, so that `字 (xié)` (which normalises to
+                // `字（xié）`) goes as well. Normalised once more where that removed something,
+                // because the annotation's neighbours now touch.
+                let line = pinyin::strip(line, |r| tally.remove("pinyin", r));
+                let line = if self.normalize { normalize::line(&line, changes) } else { line.trim().to_owned() };
+                let stripped = pinyin::strip(&line, |r| tally.remove("pinyin", r));
+                if stripped.len() == line.len() || !self.normalize {
+                    stripped
+                } else {
+                    normalize::line(&stripped, &mut normalize::Changes::default())
+                }
+            })
+            .filter(|line| !line.is_empty())
+            .collect();
+        drop(body);
+        let kept = lines::clean(lines, &self.rules, self.layout, meta, tally, changes);
+        let text = kept.join("\n");
+        Cleaned { text, is_html, front_matter_error }
+    }
+
+    /// Cleaning cannot map its output back to its input (entities, whitespace and whole lines
+    /// go), so the original of a text converted before cleaning is cleaned the same way. The
+    /// two results line up when they have the same characters apart from letters converted one
+    /// for one: then the original is kept with a map built character by character; otherwise it
+    /// is dropped, with a note saying why.
+    fn clean_original(&self, doc: &mut Document, original: Original) {
+        let (original_text, _) = original.into_parts();
+        let mut discard = Tally::new(false);
+        let cleaned = self
+            .clean_text(original_text, &mut Meta::default(), &mut discard, &mut normalize::Changes::default())
+            .text;
+        match align_chars(&doc.text, &cleaned) {
+            Some(map) => doc.set_original(Original::new(cleaned, map)),
+            None => doc.note(
+                NAME,
+                "original-dropped",
+                "cleaning the original script gave text that does not line up with the cleaned text; original_text is dropped",
+            ),
+        }
+    }
+}
+
+/// The map from `text` to `original` when they pair char by char, with every pair equal or both
+/// non-ASCII letters or marks (a character converted to another); `None` otherwise.
+fn align_chars(text: &str, original: &str) -> Option<OffsetMap> {
+    let mut map = OffsetMapBuilder::new();
+    let mut originals = original.chars();
+    for c in text.chars() {
+        let o = originals.next()?;
+        if c != o && (c.is_ascii() || o.is_ascii() || c.is_whitespace() || o.is_whitespace()) {
+            return None;
+        }
+        let (mut a, mut b) = ([0; 4], [0; 4]);
+        map.replace_str(o.encode_utf8(&mut a), c.encode_utf8(&mut b));
+    }
+    originals.next().is_none().then(|| map.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use zhpipe_core::Span;
+
+    use super::*;
+
+    fn converted(text: &str, original: &str) -> Document {
+        let mut doc = Document::from_text("d", original);
+        let mut map = OffsetMapBuilder::new();
+        map.replace_str(original, text);
+        doc.rewrite(text.to_owned(), map.finish());
+        doc
+    }
+
+    #[test]
+    fn an_original_converted_before_cleaning_is_cleaned_alongside() {
+        let mut doc = converted("<p>京津冀协同发展</p><p>责任编辑：王明</p>", "<p>京津冀協同發展</p><p>責任編輯：王明</p>");
+        Clean::bundled().process(&mut doc).unwrap();
+        assert_eq!(doc.text, "京津冀协同发展");
+        let original = doc.original().expect("kept");
+        assert_eq!(original.text(), "京津冀協同發展");
+        assert_eq!(original.slice(Span::new(9, 21)), "協同發展");
+        assert_eq!(doc.check(), Ok(()));
+    }
+
+    #[test]
+    fn an_original_that_cleans_differently_is_dropped_with_a_note() {
+        // The converted text has a credit line that clean removes; the original's is unknown
+        // to the rules and stays, so the two no longer pair character for character.
+        let mut doc = converted("京津冀协同发展。\n（责任编辑：王明）", "京津冀協同發展。\n（xxxxxxxxx）");
+        Clean::bundled().process(&mut doc).unwrap();
+        assert_eq!(doc.text, "京津冀协同发展。");
+        assert!(doc.original().is_none());
+        assert!(doc.notes.iter().any(|n| n.kind == "original-dropped" && n.stage == "clean"), "{:?}", doc.notes);
+    }
+
+    #[test]
+    fn align_chars_pairs_letters_but_not_structure() {
+        assert!(align_chars("发展", "發展").is_some());
+        assert!(align_chars("发展", "發展。").is_none());
+        assert!(align_chars("发 展", "發。展").is_none());
+        assert!(align_chars("a发", "b發").is_none());
+        let map = align_chars("发𠀀", "發x").map(|m| m.edit_count());
+        assert_eq!(map, None, "ASCII against a letter is structure");
+        assert_eq!(align_chars("发𠀀", "發丐").unwrap().edit_count(), 1);
     }
 }

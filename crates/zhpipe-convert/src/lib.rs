@@ -4,9 +4,9 @@
 //! Gateway pages and Hong Kong or Taiwan sources arrive in Traditional script while analysis
 //! runs on one script. This stage converts each document (or each paragraph of a mixed one)
 //! whose script is the profile's source script, passes the others through byte for byte, and
-//! says which it did in a `script` note. When the text changes, [`Document::original_text`]
-//! keeps the text before conversion and [`Document::original_offsets`] maps spans of the
-//! converted text back to it, so that a mention found in Simplified can be shown as the source
+//! says which it did in a `script` note. When the text changes, [`Document::original`] keeps
+//! the text before conversion with the map from spans of the converted text back to it (a
+//! second conversion composes its map onto the first), so that a mention found in Simplified can be shown as the source
 //! wrote it, also where a phrase mapping changed the length. The text fields of the metadata
 //! (title, source, captions, …) of a document in the source script are converted too.
 //!
@@ -89,12 +89,11 @@
 //! let mut doc = Document::from_text("d", "京津冀協同發展\n京津冀协同发展");
 //! stage.process(&mut doc).unwrap();
 //! assert_eq!(doc.text, "京津冀协同发展\n京津冀协同发展");
-//! assert_eq!(doc.original_text.as_deref(), Some("京津冀協同發展\n京津冀协同发展"));
+//! let original = doc.original().unwrap();
+//! assert_eq!(original.text(), "京津冀協同發展\n京津冀协同发展");
 //!
 //! // 发展 in the converted text is 發展 in the original.
-//! let map = doc.original_offsets.as_ref().unwrap();
-//! let span = map.to_original(Span::new(15, 21));
-//! assert_eq!(&doc.original_text.as_ref().unwrap()[span.range()], "發展");
+//! assert_eq!(original.slice(Span::new(15, 21)), "發展");
 //! assert!(doc.notes.iter().any(|n| n.kind == "script"));
 //! ```
 
@@ -104,7 +103,7 @@ pub mod native;
 mod system;
 
 use serde::Deserialize;
-use zhpipe_core::{ConfigError, Document, Layers, Meta, OffsetMap, Registry, Stage, StageError, StageSpec};
+use zhpipe_core::{ConfigError, Document, Layers, Meta, OffsetMap, OffsetMapBuilder, Registry, Stage, StageError, StageSpec};
 
 pub use native::{Converter, ScriptCounts, ScriptMarkers};
 
@@ -300,9 +299,9 @@ impl ConvertStage {
     /// the map from its spans back to `text`.
     pub fn convert(&self, text: &str) -> (String, OffsetMap) {
         let mut out = String::with_capacity(text.len());
-        let mut map = OffsetMap::new();
+        let mut map = OffsetMapBuilder::new();
         self.convert_into(text, &mut out, &mut map);
-        (out, map)
+        (out, map.finish())
     }
 
     /// Converts the metadata's text fields in place (title, author, source, site, categories,
@@ -325,7 +324,7 @@ impl ConvertStage {
         changed
     }
 
-    fn convert_into(&self, text: &str, out: &mut String, map: &mut OffsetMap) {
+    fn convert_into(&self, text: &str, out: &mut String, map: &mut OffsetMapBuilder) {
         match &self.engine {
             Engine::Native(converter) => converter.convert_into(text, out, map),
             #[cfg(feature = "opencc")]
@@ -418,7 +417,7 @@ impl Stage for ConvertStage {
         };
 
         let mut out = String::with_capacity(doc.text.len());
-        let mut map = OffsetMap::new();
+        let mut map = OffsetMapBuilder::new();
         // Consecutive paragraphs with the same decision go together: no dictionary key spans a
         // line break, so converting a run of lines at once gives what converting each would.
         let mut at = 0;
@@ -452,17 +451,9 @@ impl Stage for ConvertStage {
         if out == doc.text {
             return Ok(());
         }
-        if doc.original_text.is_some() {
-            doc.note(
-                STAGE,
-                "original-replaced",
-                "the text had already been converted once; original_text now holds the text before this conversion",
-            );
-        }
-        let original = std::mem::take(&mut doc.text);
-        doc.set_text(out);
-        doc.original_text = Some(original);
-        doc.original_offsets = Some(map);
+        // A second conversion composes its map onto the first: the original stays the text as
+        // the source wrote it.
+        doc.rewrite(out, map.finish());
         Ok(())
     }
 }

@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
 use serde::Deserialize;
-use zhpipe_core::OffsetMap;
+use zhpipe_core::{OffsetMap, OffsetMapBuilder};
 
 use crate::Profile;
 use crate::dict::{DictError, TextDict};
@@ -441,10 +441,10 @@ pub(crate) trait Sink {
     fn replace(&mut self, old: &str, new: &str);
 }
 
-impl Sink for OffsetMap {
+impl Sink for OffsetMapBuilder {
     #[inline]
     fn keep(&mut self, len: usize) {
-        OffsetMap::keep(self, len);
+        OffsetMapBuilder::keep(self, len);
     }
     #[inline]
     fn replace(&mut self, old: &str, new: &str) {
@@ -755,9 +755,9 @@ impl Converter {
     /// Converts `input`, returning the text and the map from its spans back to `input`.
     pub fn convert_with_offsets(&self, input: &str) -> (String, OffsetMap) {
         let mut out = String::with_capacity(input.len());
-        let mut map = OffsetMap::new();
+        let mut map = OffsetMapBuilder::new();
         self.convert_into(input, &mut out, &mut map);
-        (out, map)
+        (out, map.finish())
     }
 
     /// Converts `input` onto the end of `out`, reporting kept and replaced stretches to `sink`.

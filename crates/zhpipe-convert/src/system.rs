@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use zhpipe_core::{ConfigError, OffsetMap};
+use zhpipe_core::{ConfigError, OffsetMapBuilder};
 
 use crate::Profile;
 
@@ -32,7 +32,7 @@ impl SystemConverter {
     /// Converts paragraph by paragraph, so that a length change costs at most one paragraph of
     /// offset precision: a paragraph that keeps its number of characters maps character by
     /// character (OpenCC's phrases almost always do), any other is one replacement.
-    pub(crate) fn convert_into(&self, text: &str, out: &mut String, map: &mut OffsetMap) {
+    pub(crate) fn convert_into(&self, text: &str, out: &mut String, map: &mut OffsetMapBuilder) {
         for paragraph in text.split_inclusive('\n') {
             // The library refuses only text that is not UTF-8, which a `&str` cannot be.
             let converted = self.opencc.convert(paragraph).unwrap_or_else(|_| paragraph.to_owned());

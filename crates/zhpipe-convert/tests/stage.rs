@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use zhpipe_convert::{ConvertConfig, ConvertStage, Converter, Detect, Profile};
-use zhpipe_core::{Document, Span, Stage, StageSpec};
+use zhpipe_core::{Document, OffsetMap, Span, Stage, StageSpec};
 
 fn stage(keys: &str) -> ConvertStage {
     ConvertStage::from_spec(&StageSpec::from_toml("convert", keys, ".").unwrap()).unwrap()
@@ -73,12 +73,12 @@ fn traditional_samples_convert_without_traditional_characters_left() {
         stage.process(&mut doc).unwrap();
         let left: Vec<char> = doc.text.chars().filter(|c| traditional.contains(c)).collect();
         assert!(left.is_empty(), "{name}: Traditional characters left: {left:?}");
-        assert_eq!(doc.original_text.as_deref(), Some(text.as_str()), "{name}");
+        assert_eq!(doc.original().map(|o| o.text()), Some(text.as_str()), "{name}");
         assert!(doc.text.contains("协同发展"), "{name}");
         let note = doc.notes.iter().find(|n| n.kind == "script").unwrap();
         assert!(note.message.starts_with("traditional:"), "{name}: {}", note.message);
         // The whole converted text maps onto the whole original.
-        let map = doc.original_offsets.as_ref().unwrap();
+        let map = doc.original().unwrap().map();
         assert_eq!(map.to_original(Span::new(0, doc.text.len())), Span::new(0, text.len()));
     }
 }
@@ -91,7 +91,7 @@ fn simplified_samples_pass_through_byte_identical() {
         let mut doc = Document::from_text(name, text.clone());
         stage.process(&mut doc).unwrap();
         assert_eq!(doc.text, text, "{name}");
-        assert!(doc.original_text.is_none(), "{name}");
+        assert!(doc.original().is_none(), "{name}");
         let note = doc.notes.iter().find(|n| n.kind == "script").unwrap();
         assert!(note.message.starts_with("simplified:"), "{name}: {}", note.message);
         assert!(note.message.ends_with("passed through unchanged"), "{name}: {}", note.message);
@@ -247,9 +247,9 @@ proptest! {
         let stage = &stages()[Profile::ALL.iter().position(|&p| p == profile).unwrap()];
         let mut doc = Document::from_text("p", text.clone());
         stage.process(&mut doc).unwrap();
-        let original = doc.original_text.clone().unwrap_or_else(|| text.clone());
+        let original = doc.original().map_or(text.as_str(), |o| o.text()).to_owned();
         prop_assert_eq!(&original, &text);
-        let map = doc.original_offsets.clone().unwrap_or_default();
+        let map = doc.original().map_or_else(|| OffsetMap::identity(text.len()), |o| o.map().clone());
         let boundaries: Vec<usize> = doc.text.char_indices().map(|(i, _)| i).chain([doc.text.len()]).collect();
         for (n, &start) in boundaries.iter().enumerate() {
             for &end in &boundaries[n..] {

@@ -93,15 +93,63 @@ impl Chain {
         mut observe: impl FnMut(usize, std::time::Duration),
     ) -> Result<(), (usize, StageError)> {
         for (i, (_, stage)) in self.stages.iter().enumerate() {
+            let had_original = doc.original().is_some();
             let started = std::time::Instant::now();
             let result = stage.process(doc);
             observe(i, started.elapsed());
             result.map_err(|e| (i, e))?;
+            // A stage that dropped the original may have said why; otherwise the chain says it.
+            if had_original
+                && doc.original().is_none()
+                && !doc.notes.iter().any(|n| n.kind == "original-dropped" && n.stage == stage.name())
+            {
+                doc.note(
+                    stage.name(),
+                    "original-dropped",
+                    "the text was rewritten without a map back to the original script; original_text is dropped",
+                );
+            }
             doc.mark_filled(stage.provides());
             if self.check {
                 doc.check().map_err(|v| (i, StageError::internal(format!("broken invariant: {v}"))))?;
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{OffsetMap, Original};
+
+    struct Uppercase;
+
+    impl Stage for Uppercase {
+        fn name(&self) -> &str {
+            "uppercase"
+        }
+        fn requires(&self) -> Layers {
+            Layers::TEXT
+        }
+        fn provides(&self) -> Layers {
+            Layers::TEXT
+        }
+        fn process(&self, doc: &mut Document) -> Result<(), StageError> {
+            let text = doc.text.to_uppercase();
+            doc.set_text(text);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_rewrite_without_a_map_drops_the_original_with_a_note() {
+        let mut doc = Document::from_text("d", "abc");
+        doc.set_original(Original::new("ABC".into(), OffsetMap::identity(3)));
+        let chain = Chain::from_stages(vec![Box::new(Uppercase)]).with_checks(true);
+        chain.run(&mut doc, |_, _| {}).unwrap();
+        assert!(doc.original().is_none());
+        let note = doc.notes.iter().find(|n| n.kind == "original-dropped").expect("noted");
+        assert_eq!(note.stage, "uppercase");
     }
 }

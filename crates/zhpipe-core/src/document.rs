@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::{EncodingReport, Layers, Mentions, Meta, Note, OffsetMap, Removed, SentenceLabels, Span, Token};
+use crate::{EncodingReport, Layers, Mentions, Meta, Note, OffsetMap, Original, Removed, SentenceLabels, Span, Token};
 
 /// One document on its way through the chain.
 ///
@@ -21,10 +21,9 @@ pub struct Document {
     pub meta: Meta,
     /// The current text. All spans point into it.
     pub text: String,
-    /// The text before script conversion, when a conversion changed it.
-    pub original_text: Option<String>,
-    /// Maps spans of `text` back to `original_text`.
-    pub original_offsets: Option<OffsetMap>,
+    /// The text before a conversion changed it, with the map back to it: written through
+    /// [`rewrite`](Self::rewrite), so that it always lines up with `text`.
+    original: Option<Original>,
     /// Sentence spans, in order, not overlapping.
     pub sentences: Vec<Span>,
     /// Word spans, in order, not overlapping.
@@ -74,10 +73,57 @@ impl Document {
         &self.text[span.range()]
     }
 
-    /// Replaces the text, dropping every annotation that pointed into the old one.
+    /// Replaces the text, dropping every annotation that pointed into the old one, and the
+    /// original, which no longer lines up (the chain notes that as `original-dropped`).
     ///
-    /// Text-rewriting stages call this, so that a stale span can never survive a rewrite.
+    /// Text-rewriting stages call this or [`rewrite`](Self::rewrite), so that a stale span can
+    /// never survive a rewrite.
     pub fn set_text(&mut self, text: String) {
+        self.original = None;
+        self.replace_text(text);
+    }
+
+    /// Replaces the text with `text`, which `map` maps back to the current text: the original
+    /// becomes the current text, or, when there is one already, keeps it with `map` composed
+    /// onto its map. Annotations are dropped as by [`set_text`](Self::set_text).
+    ///
+    /// # Panics
+    ///
+    /// If `map` does not span `text` and the current text.
+    pub fn rewrite(&mut self, text: String, map: OffsetMap) {
+        assert_eq!(
+            (map.rewritten_len(), map.original_len()),
+            (text.len(), self.text.len()),
+            "the map of a rewrite spans the new text and the current one"
+        );
+        let original = match self.original.take() {
+            Some(original) => {
+                let (first, earlier) = original.into_parts();
+                Original::new(first, map.compose(&earlier))
+            }
+            None => Original::new(std::mem::take(&mut self.text), map),
+        };
+        self.replace_text(text);
+        self.original = Some(original);
+    }
+
+    /// The text before the first mapped rewrite, when one changed it.
+    pub fn original(&self) -> Option<&Original> {
+        self.original.as_ref()
+    }
+
+    /// Takes the original out, e.g. to rewrite it alongside the text and put it back with
+    /// [`set_original`](Self::set_original).
+    pub fn take_original(&mut self) -> Option<Original> {
+        self.original.take()
+    }
+
+    /// Sets the original; [`check`](Self::check) verifies that it lines up with the text.
+    pub fn set_original(&mut self, original: Original) {
+        self.original = Some(original);
+    }
+
+    fn replace_text(&mut self, text: String) {
         self.text = text;
         self.sentences.clear();
         self.tokens.clear();
@@ -210,18 +256,28 @@ impl Document {
                 ));
             }
         }
-        if let (Some(original), Some(map)) = (&self.original_text, &self.original_offsets) {
-            if !map.is_identity() && (map.rewritten_len() != text.len() || map.original_len() != original.len()) {
+        if let Some(original) = &self.original {
+            let map = original.map();
+            if map.rewritten_len() != text.len() || map.original_len() != original.text().len() {
                 return Err(Violation::new(
                     "original",
                     format!(
                         "the offset map covers {} → {} bytes, the texts are {} → {}",
                         map.original_len(),
                         map.rewritten_len(),
-                        original.len(),
+                        original.text().len(),
                         text.len()
                     ),
                 ));
+            }
+            for (i, m) in self.mentions.as_slice().iter().enumerate() {
+                let span = original.span_of(m.span);
+                if !span.is_valid_in(original.text()) {
+                    return Err(Violation::new(
+                        "original",
+                        format!("mention {i} ({}) maps to {span}, not on char boundaries of the original", m.span),
+                    ));
+                }
             }
         }
         Ok(())
@@ -254,7 +310,26 @@ impl std::error::Error for Violation {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{EntryNames, Label};
+    use crate::{EntryNames, Label, OffsetMapBuilder};
+
+    #[test]
+    fn a_second_rewrite_composes_onto_the_original() {
+        let mut doc = Document::from_text("d", "京津冀協同發展");
+        let mut map = OffsetMapBuilder::new();
+        map.keep(9);
+        map.replace_str("協同發展", "协同发展");
+        doc.rewrite("京津冀协同发展".into(), map.finish());
+        let mut map = OffsetMapBuilder::new();
+        map.replace_str("京津冀", "京津冀地区");
+        map.keep(12);
+        doc.rewrite("京津冀地区协同发展".into(), map.finish());
+        let original = doc.original().unwrap();
+        assert_eq!(original.text(), "京津冀協同發展");
+        assert_eq!(original.slice(Span::new(15, 27)), "協同發展");
+        assert_eq!(doc.check(), Ok(()));
+        doc.set_text("其他".into());
+        assert!(doc.original().is_none());
+    }
 
     #[test]
     fn set_text_drops_stale_annotations() {
@@ -296,7 +371,8 @@ mod tests {
 
     #[test]
     fn check_finds_each_broken_invariant() {
-        let broken: [(&str, fn(&mut Document)); 8] = [
+        type Breaks = fn(&mut Document);
+        let broken: [(&str, Breaks); 9] = [
             ("sentences", |d| d.sentences[0] = Span::new(0, 22)),
             ("sentences", |d| d.sentences.swap(0, 1)),
             ("tokens", |d| d.tokens.push(Token::new(Span::new(12, 18), None))),
@@ -313,10 +389,14 @@ mod tests {
                 )])
             }),
             ("original", |d| {
-                d.original_text = Some("京".into());
-                let mut map = OffsetMap::new();
+                let mut map = OffsetMapBuilder::new();
                 map.replace(3, 1);
-                d.original_offsets = Some(map);
+                d.set_original(Original::new("京".into(), map.finish()));
+            }),
+            ("original", |d| {
+                // Of the same length, but 河北 (21..27) of the text is not on char boundaries of it.
+                let original = format!("ab{}c", &d.text[3..]);
+                d.set_original(Original::new(original, OffsetMap::identity(d.text.len())));
             }),
         ];
         for (layer, breaks) in broken {

@@ -64,7 +64,7 @@ pub use mention::{
     EntryList, EntryNames, EntryTable, Iter as MentionIter, Mention, MentionRef, Mentions, Overlap, TableId,
 };
 pub use meta::{EncodingReport, EncodingSource, Meta, Note, Removed};
-pub use offsets::OffsetMap;
+pub use offsets::{OffsetMap, OffsetMapBuilder, Original};
 pub use registry::{Registry, StageFactory, StageSpec};
 pub use span::Span;
 pub use stage::Stage;

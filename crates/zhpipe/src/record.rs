@@ -65,7 +65,7 @@ pub fn ok_line(doc: &Document, layers: Layers) -> String {
                     kind,
                     name,
                     dictionary,
-                    original_span: doc.original_offsets.as_ref().map(|map| map.to_original(m.span())),
+                    original_span: doc.original().map(|original| original.span_of(m.span())),
                 }
             })
             .collect()
@@ -76,7 +76,7 @@ pub fn ok_line(doc: &Document, layers: Layers) -> String {
         encoding: doc.encoding.as_ref(),
         meta: has(Layers::META).then_some(&doc.meta),
         text: &doc.text,
-        original_text: doc.original_text.as_deref(),
+        original_text: doc.original().map(|original| original.text()),
         sentences: has(Layers::SENTENCES).then_some(&doc.sentences[..]),
         tokens: has(Layers::TOKENS).then_some(&doc.tokens[..]),
         mentions,
