@@ -126,7 +126,11 @@ fn decode_convert_clean_original_spans_point_into_the_original() {
                 assert_eq!(t2s.convert(source), surface, "{order:?} {sample}: {} maps to {source:?}", m.span());
                 differ += usize::from(source != surface);
             }
-            assert!(doc.mentions.len() > 10 && differ > 5, "{order:?} {sample}: {} mentions, {differ} in Traditional", doc.mentions.len());
+            assert!(
+                doc.mentions.len() > 10 && differ > 5,
+                "{order:?} {sample}: {} mentions, {differ} in Traditional",
+                doc.mentions.len()
+            );
         }
     }
 }

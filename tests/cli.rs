@@ -513,3 +513,81 @@ fn report_documents_comes_from_the_config_unless_given() {
     assert_eq!(sections(&[]), 1);
     assert_eq!(sections(&["--report-documents", "3"]), 3);
 }
+
+/// Decode, clean, convert and segment as in `pipeline.toml`, then `rest` (more `[[stage]]`
+/// tables), in a config file in a temporary directory.
+fn config_with(dir: &Path, rest: &str) -> PathBuf {
+    let config = dir.join("pipeline.toml");
+    let terms = repo().join("dictionaries/terms.dict");
+    let text = format!(
+        "[[stage]]\nuse = \"decode\"\n\n[[stage]]\nuse = \"clean\"\n\n[[stage]]\nuse = \"convert\"\n\n\
+         [[stage]]\nuse = \"segment\"\nuser_dictionaries = [{terms:?}]\n\n{rest}"
+    );
+    fs::write(&config, text).unwrap();
+    config
+}
+
+#[test]
+fn two_gazetteers_over_different_dictionaries_write_one_sorted_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let dictionary = |name: &str| repo().join("dictionaries").join(name);
+    let config = config_with(
+        dir.path(),
+        &format!(
+            "[[stage]]\nuse = \"gazetteer\"\ndictionaries = [{:?}]\n\n[[stage]]\nuse = \"gazetteer\"\ndictionaries = [{:?}]\n",
+            dictionary("places.tsv"),
+            dictionary("policy-terms.tsv"),
+        ),
+    );
+    let out = dir.path().join("out");
+    let output = run_samples(&config, &out);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let mut dictionaries = std::collections::BTreeSet::new();
+    for record in records(&out.join("documents.jsonl")) {
+        let spans: Vec<(u64, u64)> = record["mentions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                dictionaries.insert(m["dictionary"].as_str().unwrap().to_owned());
+                (m["span"][0].as_u64().unwrap(), m["span"][1].as_u64().unwrap())
+            })
+            .collect();
+        assert!(spans.is_sorted(), "{}: {spans:?}", record["id"]);
+        // Longest wins across the two stages: no two kept mentions overlap.
+        assert!(spans.windows(2).all(|w| w[0].1 <= w[1].0), "{}: {spans:?}", record["id"]);
+    }
+    assert_eq!(dictionaries.len(), 2, "mentions of both stages: {dictionaries:?}");
+}
+
+#[test]
+fn two_segmenters_are_refused_with_exit_2_naming_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_with(dir.path(), "[[stage]]\nuse = \"segment-mm\"\n");
+    let out = dir.path().join("out");
+    let output = run_samples(&config, &out);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains("[[stage]] #5 `segment-mm` (line 14): stage `segment-mm` writes sentences + tokens, which [[stage]] #4 `segment` (line 10) already wrote"),
+        "{message}"
+    );
+    assert!(!out.exists(), "nothing is written");
+}
+
+#[test]
+fn a_token_rule_without_a_segmenter_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("pipeline.toml");
+    let places = repo().join("dictionaries/places.tsv");
+    fs::write(
+        &config,
+        format!("[[stage]]\nuse = \"decode\"\n\n[[stage]]\nuse = \"gazetteer\"\ndictionaries = [{places:?}]\ntoken_boundaries = true\n"),
+    )
+    .unwrap();
+    let output = run_samples(&config, &dir.path().join("out"));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let expected = "pipeline.toml: [[stage]] #2 `gazetteer` (line 4): `token_boundaries` uses tokens, which no earlier stage provides; it has no effect";
+    let message = stderr(&output);
+    assert!(message.starts_with("zhpipe: warning: ") && message.contains(expected), "{message}");
+}

@@ -56,7 +56,9 @@ mod trained;
 use std::path::PathBuf;
 
 use serde::Deserialize;
-use zhpipe_core::{ConfigError, Document, Label, Layers, Registry, SentenceLabels, Stage, StageError, StageSpec};
+use zhpipe_core::{
+    ConfigError, Document, Label, Layers, Registry, SentenceLabels, Stage, StageDescriptor, StageError, StageSpec,
+};
 
 pub use features::{FeatureSet, SentenceView, extract};
 pub use lexicon::{LexiconModel, LexiconScore};
@@ -71,8 +73,18 @@ pub const STAGE_NAME: &str = "classify";
 
 /// Registers the `classify` stage.
 pub fn register(registry: &mut Registry) {
-    registry.register(STAGE_NAME, "Policy themes of every sentence (lexicon or trained model).", build);
+    registry.register(&DESCRIPTOR, build);
 }
+
+/// The `classify` stage: needs sentences; uses words and mentions when an earlier stage made
+/// them.
+pub static DESCRIPTOR: StageDescriptor = StageDescriptor::new(
+    STAGE_NAME,
+    "Policy themes of every sentence (lexicon or trained model).",
+    Layers::SENTENCES,
+    Layers::LABELS,
+)
+.reads(Layers::TOKENS.union(Layers::MENTIONS));
 
 /// Which model scores the sentences.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -189,17 +201,8 @@ pub fn build(spec: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
 }
 
 impl Stage for Classify {
-    fn name(&self) -> &str {
-        STAGE_NAME
-    }
-
-    fn requires(&self) -> Layers {
-        // Words and mentions are used when present; only sentences are needed.
-        Layers::SENTENCES
-    }
-
-    fn provides(&self) -> Layers {
-        Layers::LABELS
+    fn descriptor(&self) -> &'static StageDescriptor {
+        &DESCRIPTOR
     }
 
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {

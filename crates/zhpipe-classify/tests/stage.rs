@@ -50,9 +50,9 @@ fn rendered(doc: &Document) -> Vec<String> {
 #[test]
 fn default_stage_labels_every_sentence_with_the_lexicon() {
     let stage = build("", Path::new(".")).unwrap();
-    assert_eq!(stage.name(), "classify");
-    assert_eq!(stage.requires(), Layers::SENTENCES);
-    assert_eq!(stage.provides(), Layers::LABELS);
+    assert_eq!(stage.descriptor().name, "classify");
+    assert_eq!(stage.descriptor().requires, Layers::SENTENCES);
+    assert_eq!(stage.descriptor().provides, Layers::LABELS);
     let mut doc =
         document("要推进医联体建设，推动京津养老项目向河北延伸布局。实践证明，这条路是对的。京雄高铁开通运行。");
     stage.process(&mut doc).unwrap();

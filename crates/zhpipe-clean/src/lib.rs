@@ -80,8 +80,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use zhpipe_core::{
-    ConfigError, Document, Layers, Meta, OffsetMap, OffsetMapBuilder, Original, Registry, Removed, Stage, StageError,
-    StageSpec,
+    ConfigError, Document, Layers, Meta, OffsetMap, OffsetMapBuilder, Original, Registry, Removed, Stage,
+    StageDescriptor, StageError, StageSpec,
 };
 
 pub use date::parse as parse_date;
@@ -96,12 +96,16 @@ pub const NAME: &str = "clean";
 
 /// Registers the `clean` stage.
 pub fn register(registry: &mut Registry) {
-    registry.register(
-        NAME,
-        "article text and metadata out of HTML, front matter, portal boilerplate, gateway pinyin and PDF layout",
-        build,
-    );
+    registry.register(&DESCRIPTOR, build);
 }
+
+/// The `clean` stage: rewrites the text and fills the metadata.
+pub static DESCRIPTOR: StageDescriptor = StageDescriptor::new(
+    NAME,
+    "article text and metadata out of HTML, front matter, portal boilerplate, gateway pinyin and PDF layout",
+    Layers::TEXT,
+    Layers::TEXT.union(Layers::META),
+);
 
 fn build(spec: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
     let config: CleanConfig = spec.parse()?;
@@ -289,16 +293,8 @@ fn describe(kind: &str) -> &'static str {
 }
 
 impl Stage for Clean {
-    fn name(&self) -> &str {
-        NAME
-    }
-
-    fn requires(&self) -> Layers {
-        Layers::TEXT
-    }
-
-    fn provides(&self) -> Layers {
-        Layers::TEXT | Layers::META
+    fn descriptor(&self) -> &'static StageDescriptor {
+        &DESCRIPTOR
     }
 
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
@@ -374,11 +370,7 @@ impl Clean {
         tally: &mut Tally,
         changes: &mut normalize::Changes,
     ) -> Cleaned {
-        let mut body: String = if text.contains('\r') {
-            text.replace("\r\n", "\n").replace('\r', "\n")
-        } else {
-            text
-        };
+        let mut body: String = if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text };
         let mut front_matter_error = None;
 
         if let Some((yaml, rest)) = frontmatter::split(&body) {
@@ -442,9 +434,8 @@ impl Clean {
     fn clean_original(&self, doc: &mut Document, original: Original) {
         let (original_text, _) = original.into_parts();
         let mut discard = Tally::new(false);
-        let cleaned = self
-            .clean_text(original_text, &mut Meta::default(), &mut discard, &mut normalize::Changes::default())
-            .text;
+        let cleaned =
+            self.clean_text(original_text, &mut Meta::default(), &mut discard, &mut normalize::Changes::default()).text;
         match align_chars(&doc.text, &cleaned) {
             Some(map) => doc.set_original(Original::new(cleaned, map)),
             None => doc.note(
@@ -488,7 +479,8 @@ mod tests {
 
     #[test]
     fn an_original_converted_before_cleaning_is_cleaned_alongside() {
-        let mut doc = converted("<p>京津冀协同发展</p><p>责任编辑：王明</p>", "<p>京津冀協同發展</p><p>責任編輯：王明</p>");
+        let mut doc =
+            converted("<p>京津冀协同发展</p><p>责任编辑：王明</p>", "<p>京津冀協同發展</p><p>責任編輯：王明</p>");
         Clean::bundled().process(&mut doc).unwrap();
         assert_eq!(doc.text, "京津冀协同发展");
         let original = doc.original().expect("kept");

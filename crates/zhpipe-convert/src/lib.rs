@@ -103,7 +103,10 @@ pub mod native;
 mod system;
 
 use serde::Deserialize;
-use zhpipe_core::{ConfigError, Document, Layers, Meta, OffsetMap, OffsetMapBuilder, Registry, Stage, StageError, StageSpec};
+use zhpipe_core::{
+    ConfigError, Document, Layers, Meta, OffsetMap, OffsetMapBuilder, Registry, Stage, StageDescriptor, StageError,
+    StageSpec,
+};
 
 pub use native::{Converter, ScriptCounts, ScriptMarkers};
 
@@ -111,12 +114,17 @@ const STAGE: &str = "convert";
 
 /// Registers the `convert` stage.
 pub fn register(registry: &mut Registry) {
-    registry.register(
-        STAGE,
-        "Traditional ↔ Simplified conversion with OpenCC's profiles (t2s by default), original text kept.",
-        |spec| Ok(Box::new(ConvertStage::from_spec(spec)?)),
-    );
+    registry.register(&DESCRIPTOR, |spec| Ok(Box::new(ConvertStage::from_spec(spec)?)));
 }
+
+/// The `convert` stage. The metadata of a converted document is converted too, so that a report
+/// groups 河北新聞網 and 河北新闻网 as one source.
+pub static DESCRIPTOR: StageDescriptor = StageDescriptor::new(
+    STAGE,
+    "Traditional ↔ Simplified conversion with OpenCC's profiles (t2s by default), original text kept.",
+    Layers::TEXT,
+    Layers::TEXT.union(Layers::META),
+);
 
 /// An OpenCC profile, by OpenCC's name.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
@@ -356,18 +364,8 @@ impl ConvertStage {
 }
 
 impl Stage for ConvertStage {
-    fn name(&self) -> &str {
-        STAGE
-    }
-
-    fn requires(&self) -> Layers {
-        Layers::TEXT
-    }
-
-    fn provides(&self) -> Layers {
-        // The metadata of a converted document is converted too, so that a report groups
-        // 河北新聞網 and 河北新闻网 as one source.
-        Layers::TEXT | Layers::META
+    fn descriptor(&self) -> &'static StageDescriptor {
+        &DESCRIPTOR
     }
 
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {

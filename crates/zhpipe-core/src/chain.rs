@@ -1,16 +1,18 @@
-//! A built chain of stages: validated before the first document, run on each one.
+//! A chain of stages: checked from descriptors before anything is built, then run on each
+//! document.
 
-use crate::{ConfigError, Document, Layers, Stage, StageEntry, StageError};
+use crate::{ConfigError, Document, Layers, Stage, StageDescriptor, StageEntry, StageError};
 
 /// A built, validated sequence of stages.
 pub struct Chain {
     stages: Vec<(StageEntry, Box<dyn Stage>)>,
+    warnings: Vec<String>,
     check: bool,
 }
 
 impl Chain {
-    pub(crate) fn from_entries(stages: Vec<(StageEntry, Box<dyn Stage>)>) -> Self {
-        Self { stages, check: cfg!(debug_assertions) }
+    pub(crate) fn from_entries(stages: Vec<(StageEntry, Box<dyn Stage>)>, warnings: Vec<String>) -> Self {
+        Self { stages, warnings, check: cfg!(debug_assertions) }
     }
 
     /// Whether [`run`](Self::run) checks the document's invariants after every stage: on in
@@ -26,53 +28,42 @@ impl Chain {
             .into_iter()
             .enumerate()
             .map(|(i, s)| {
-                let entry =
-                    StageEntry { number: i + 1, name: s.name().to_owned(), line: None, table: toml::Table::new() };
+                let entry = StageEntry {
+                    number: i + 1,
+                    name: s.descriptor().name.to_owned(),
+                    line: None,
+                    table: toml::Table::new(),
+                };
                 (entry, s)
             })
             .collect();
-        Self::from_entries(stages)
+        Self::from_entries(stages, Vec::new())
     }
 
-    /// Checks that every stage's inputs are provided by the input or an earlier stage, and that
-    /// no stage rewrites the text after another has annotated it.
-    pub fn validate(&self, input_layers: Layers) -> Result<(), ConfigError> {
-        let mut available = input_layers;
-        let mut annotated_by: Option<&str> = None;
-        for (entry, stage) in &self.stages {
-            let missing = stage.requires() - available;
-            if !missing.is_empty() {
-                return Err(ConfigError::new(format!(
-                    "stage `{}` requires {missing}, which no earlier stage provides (available: {available})",
-                    stage.name()
-                ))
-                .context(entry.location()));
-            }
-            if stage.provides().contains(Layers::TEXT) {
-                if let Some(annotator) = annotated_by {
-                    return Err(ConfigError::new(format!(
-                        "stage `{}` rewrites the text after `{annotator}` annotated it; move it before `{annotator}`",
-                        stage.name()
-                    ))
-                    .context(entry.location()));
-                }
-            }
-            if stage.provides().intersects(Layers::ANNOTATIONS) && annotated_by.is_none() {
-                annotated_by = Some(stage.name());
-            }
-            available |= stage.provides();
-        }
-        Ok(())
+    /// Checks the chain as [`validate_descriptors`] does; returns its warnings.
+    pub fn validate(&self, input_layers: Layers) -> Result<Vec<String>, ConfigError> {
+        validate_descriptors(self.stages.iter().map(|(e, s)| (e, s.descriptor())), input_layers)
+    }
+
+    /// What the chain was built with but will not do, one located message each: an option
+    /// that reads a layer no earlier stage provides.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The union of what the input and every stage provide.
     pub fn provides(&self, input_layers: Layers) -> Layers {
-        self.stages.iter().fold(input_layers, |acc, (_, s)| acc | s.provides())
+        self.stages.iter().fold(input_layers, |acc, (_, s)| acc | s.descriptor().provides)
     }
 
     /// The stages in order.
     pub fn stages(&self) -> impl ExactSizeIterator<Item = &dyn Stage> {
         self.stages.iter().map(|(_, s)| s.as_ref())
+    }
+
+    /// The stages' names in order.
+    pub fn names(&self) -> impl ExactSizeIterator<Item = &'static str> + '_ {
+        self.stages.iter().map(|(_, s)| s.descriptor().name)
     }
 
     /// Number of stages.
@@ -93,6 +84,7 @@ impl Chain {
         mut observe: impl FnMut(usize, std::time::Duration),
     ) -> Result<(), (usize, StageError)> {
         for (i, (_, stage)) in self.stages.iter().enumerate() {
+            let descriptor = stage.descriptor();
             let had_original = doc.original().is_some();
             let started = std::time::Instant::now();
             let result = stage.process(doc);
@@ -101,21 +93,88 @@ impl Chain {
             // A stage that dropped the original may have said why; otherwise the chain says it.
             if had_original
                 && doc.original().is_none()
-                && !doc.notes.iter().any(|n| n.kind == "original-dropped" && n.stage == stage.name())
+                && !doc.notes.iter().any(|n| n.kind == "original-dropped" && n.stage == descriptor.name)
             {
                 doc.note(
-                    stage.name(),
+                    descriptor.name,
                     "original-dropped",
                     "the text was rewritten without a map back to the original script; original_text is dropped",
                 );
             }
-            doc.mark_filled(stage.provides());
+            doc.mark_filled(descriptor.provides);
             if self.check {
                 doc.check().map_err(|v| (i, StageError::internal(format!("broken invariant: {v}"))))?;
             }
         }
         Ok(())
     }
+}
+
+/// Checks a chain from its entries' descriptors alone, so that a wrong chain is refused before
+/// any stage loads a dictionary: every required layer is provided by the input or an earlier
+/// stage; no stage rewrites the text after another annotated it; an annotation layer that
+/// cannot be appended to has one writer. Returns warnings for options that read a layer no
+/// earlier stage provides.
+pub fn validate_descriptors<'a>(
+    entries: impl IntoIterator<Item = (&'a StageEntry, &'a StageDescriptor)>,
+    input_layers: Layers,
+) -> Result<Vec<String>, ConfigError> {
+    let mut available = input_layers;
+    let mut annotated_by: Option<&StageEntry> = None;
+    let mut writers: Vec<(Layers, &StageEntry)> = Vec::new();
+    let mut warnings = Vec::new();
+    for (entry, descriptor) in entries {
+        let missing = descriptor.requires - available;
+        if !missing.is_empty() {
+            return Err(ConfigError::new(format!(
+                "stage `{}` requires {missing}, which no earlier stage provides (available: {available})",
+                descriptor.name
+            ))
+            .context(entry.location()));
+        }
+        if descriptor.provides.contains(Layers::TEXT) {
+            if let Some(annotator) = annotated_by {
+                return Err(ConfigError::new(format!(
+                    "stage `{}` rewrites the text after `{}` annotated it; move it before `{}`",
+                    descriptor.name, annotator.name, annotator.name
+                ))
+                .context(entry.location()));
+            }
+        }
+        let owned = descriptor.provides & (Layers::ANNOTATIONS - descriptor.appends);
+        if let Some((layers, first)) = writers.iter().find(|(layers, _)| layers.intersects(owned)) {
+            return Err(ConfigError::new(format!(
+                "stage `{}` writes {}, which {} already wrote; one stage writes each of sentences, tokens and labels (only mentions take several writers)",
+                descriptor.name,
+                *layers & owned,
+                first.location()
+            ))
+            .context(entry.location()));
+        }
+        writers.push((owned, entry));
+        for need in descriptor.options {
+            let set = entry.table.get(need.key).is_some_and(|value| {
+                let shown = match value {
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                need.values.is_empty() || need.values.contains(&shown.as_str())
+            });
+            if set && !available.contains(need.layer) {
+                warnings.push(format!(
+                    "{}: `{}` uses {}, which no earlier stage provides; it has no effect",
+                    entry.location(),
+                    need.key,
+                    need.layer
+                ));
+            }
+        }
+        if descriptor.provides.intersects(Layers::ANNOTATIONS) && annotated_by.is_none() {
+            annotated_by = Some(entry);
+        }
+        available |= descriptor.provides;
+    }
+    Ok(warnings)
 }
 
 #[cfg(test)]
@@ -125,15 +184,12 @@ mod tests {
 
     struct Uppercase;
 
+    static UPPERCASE: StageDescriptor =
+        StageDescriptor::new("uppercase", "upper-cases the text", Layers::TEXT, Layers::TEXT);
+
     impl Stage for Uppercase {
-        fn name(&self) -> &str {
-            "uppercase"
-        }
-        fn requires(&self) -> Layers {
-            Layers::TEXT
-        }
-        fn provides(&self) -> Layers {
-            Layers::TEXT
+        fn descriptor(&self) -> &'static StageDescriptor {
+            &UPPERCASE
         }
         fn process(&self, doc: &mut Document) -> Result<(), StageError> {
             let text = doc.text.to_uppercase();

@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::chain::validate_descriptors;
 use crate::{Chain, ConfigError, Layers, Registry};
 
 /// `[input]`: where documents come from and what is refused before reading.
@@ -178,27 +179,30 @@ impl PipelineConfig {
         }
     }
 
-    /// Builds every stage and validates the chain, before any document is read.
+    /// Validates the chain from the stages' descriptors, then builds every stage: a wrong
+    /// chain is refused before any dictionary is read.
     pub fn build(&self, registry: &Registry, input_layers: Layers) -> Result<Chain, ConfigError> {
         if self.stages.is_empty() {
             return Err(ConfigError::new(format!("{}: no [[stage]] entries", self.path.display())));
         }
-        // Unknown names are reported before any stage loads its dictionaries.
+        let in_file = |e: ConfigError| e.context(self.path.display());
+        let mut described = Vec::with_capacity(self.stages.len());
         for entry in &self.stages {
-            if !registry.contains(&entry.name) {
-                let err = registry.build(entry, &self.base_dir()).err().expect("unknown stage");
-                return Err(err.context(self.path.display()));
-            }
+            let descriptor = registry.descriptor(&entry.name).ok_or_else(|| in_file(registry.unknown(entry)))?;
+            described.push((entry, descriptor));
         }
+        let warnings = validate_descriptors(described, input_layers)
+            .map_err(in_file)?
+            .into_iter()
+            .map(|w| format!("{}: {w}", self.path.display()))
+            .collect();
         let base_dir = self.base_dir();
         let mut stages = Vec::with_capacity(self.stages.len());
         for entry in &self.stages {
-            let stage = registry.build(entry, &base_dir).map_err(|e| e.context(self.path.display()))?;
+            let stage = registry.build(entry, &base_dir).map_err(in_file)?;
             stages.push((entry.clone(), stage));
         }
-        let chain = Chain::from_entries(stages);
-        chain.validate(input_layers).map_err(|e| e.context(self.path.display()))?;
-        Ok(chain)
+        Ok(Chain::from_entries(stages, warnings))
     }
 }
 
@@ -211,39 +215,34 @@ pub fn line_of(text: &str, byte: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Document, Stage, StageError, StageSpec};
+    use crate::{Document, OptionNeed, Stage, StageDescriptor, StageError, StageSpec};
 
-    struct Fake {
-        name: &'static str,
-        requires: Layers,
-        provides: Layers,
-    }
+    struct Fake(&'static StageDescriptor);
 
     impl Stage for Fake {
-        fn name(&self) -> &str {
-            self.name
-        }
-        fn requires(&self) -> Layers {
-            self.requires
-        }
-        fn provides(&self) -> Layers {
-            self.provides
+        fn descriptor(&self) -> &'static StageDescriptor {
+            self.0
         }
         fn process(&self, _doc: &mut Document) -> Result<(), StageError> {
             Ok(())
         }
     }
 
+    static REWRITE: StageDescriptor = StageDescriptor::new("rewrite", "rewrites text", Layers::TEXT, Layers::TEXT);
+    static ANNOTATE: StageDescriptor = StageDescriptor::new("annotate", "adds tokens", Layers::TEXT, Layers::TOKENS);
+    static ANNOTATE_TOO: StageDescriptor =
+        StageDescriptor::new("annotate-too", "adds tokens too", Layers::TEXT, Layers::TOKENS);
+    static NEEDS_TOKENS: StageDescriptor =
+        StageDescriptor::new("needs-tokens", "reads tokens", Layers::TOKENS, Layers::MENTIONS)
+            .appends(Layers::MENTIONS);
+    static MATCH: StageDescriptor = StageDescriptor::new("match", "adds mentions", Layers::TEXT, Layers::MENTIONS)
+        .appends(Layers::MENTIONS)
+        .options(&[OptionNeed { key: "on_tokens", values: &["true"], layer: Layers::TOKENS }]);
+    static STRICT: StageDescriptor = StageDescriptor::new("strict", "has one key", Layers::TEXT, Layers::TEXT);
+    static MISSING_FILE: StageDescriptor =
+        StageDescriptor::new("missing-file", "fails to build", Layers::TOKENS, Layers::LABELS);
+
     fn registry() -> Registry {
-        fn rewrite(_: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
-            Ok(Box::new(Fake { name: "rewrite", requires: Layers::TEXT, provides: Layers::TEXT }))
-        }
-        fn annotate(_: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
-            Ok(Box::new(Fake { name: "annotate", requires: Layers::TEXT, provides: Layers::TOKENS }))
-        }
-        fn needs_tokens(_: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
-            Ok(Box::new(Fake { name: "needs-tokens", requires: Layers::TOKENS, provides: Layers::MENTIONS }))
-        }
         fn strict(spec: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
             #[derive(Deserialize)]
             #[serde(deny_unknown_fields)]
@@ -252,13 +251,16 @@ mod tests {
                 level: u8,
             }
             spec.parse::<StrictConfig>()?;
-            Ok(Box::new(Fake { name: "strict", requires: Layers::TEXT, provides: Layers::TEXT }))
+            Ok(Box::new(Fake(&STRICT)))
         }
         let mut r = Registry::new();
-        r.register("rewrite", "rewrites text", rewrite);
-        r.register("annotate", "adds tokens", annotate);
-        r.register("needs-tokens", "reads tokens", needs_tokens);
-        r.register("strict", "has one key", strict);
+        r.register(&REWRITE, |_| Ok(Box::new(Fake(&REWRITE))));
+        r.register(&ANNOTATE, |_| Ok(Box::new(Fake(&ANNOTATE))));
+        r.register(&ANNOTATE_TOO, |_| Ok(Box::new(Fake(&ANNOTATE_TOO))));
+        r.register(&NEEDS_TOKENS, |_| Ok(Box::new(Fake(&NEEDS_TOKENS))));
+        r.register(&MATCH, |_| Ok(Box::new(Fake(&MATCH))));
+        r.register(&STRICT, strict);
+        r.register(&MISSING_FILE, |_| Err(ConfigError::new("dictionary `big.dict` not found")));
         r
     }
 
@@ -280,7 +282,7 @@ mod tests {
         let err = build("[[stage]]\nuse = \"rewrite\"\n\n[[stage]]\nuse = \"tokenise\"\n").err().unwrap();
         assert_eq!(
             err.message(),
-            "test.toml: [[stage]] #2 `tokenise` (line 4): unknown stage `tokenise`; known stages: annotate, needs-tokens, rewrite, strict"
+            "test.toml: [[stage]] #2 `tokenise` (line 4): unknown stage `tokenise`; known stages: annotate, annotate-too, match, missing-file, needs-tokens, rewrite, strict"
         );
     }
 
@@ -295,6 +297,46 @@ mod tests {
         let err = build("[[stage]]\nuse = \"annotate\"\n[[stage]]\nuse = \"rewrite\"\n").err().unwrap();
         assert!(err.message().starts_with("test.toml: [[stage]] #2 `rewrite` (line 3)"), "{err}");
         assert!(err.message().contains("rewrites the text after `annotate` annotated it"), "{err}");
+    }
+
+    #[test]
+    fn a_misordered_chain_is_refused_before_any_stage_is_built() {
+        // `missing-file` would fail to build; the order is wrong first, and that is what is said.
+        let err = build("[[stage]]\nuse = \"missing-file\"\n[[stage]]\nuse = \"annotate\"\n").err().unwrap();
+        assert!(err.message().contains("`missing-file` requires tokens"), "{err}");
+        let err = build("[[stage]]\nuse = \"annotate\"\n[[stage]]\nuse = \"missing-file\"\n").err().unwrap();
+        assert!(err.message().contains("dictionary `big.dict` not found"), "{err}");
+    }
+
+    #[test]
+    fn two_writers_of_a_layer_that_cannot_append_are_refused() {
+        let err = build("[[stage]]\nuse = \"annotate\"\n\n[[stage]]\nuse = \"annotate-too\"\n").err().unwrap();
+        assert_eq!(
+            err.message(),
+            "test.toml: [[stage]] #2 `annotate-too` (line 4): stage `annotate-too` writes tokens, which [[stage]] #1 `annotate` (line 1) already wrote; one stage writes each of sentences, tokens and labels (only mentions take several writers)"
+        );
+    }
+
+    #[test]
+    fn several_stages_may_append_mentions() {
+        let chain =
+            build("[[stage]]\nuse = \"annotate\"\n[[stage]]\nuse = \"match\"\n[[stage]]\nuse = \"needs-tokens\"\n")
+                .unwrap();
+        assert_eq!(chain.names().collect::<Vec<_>>(), ["annotate", "match", "needs-tokens"]);
+        assert!(chain.warnings().is_empty());
+    }
+
+    #[test]
+    fn an_option_reading_a_missing_layer_is_a_warning() {
+        let chain = build("[[stage]]\nuse = \"match\"\non_tokens = true\n").unwrap();
+        assert_eq!(
+            chain.warnings(),
+            [
+                "test.toml: [[stage]] #1 `match` (line 1): `on_tokens` uses tokens, which no earlier stage provides; it has no effect"
+            ]
+        );
+        let chain = build("[[stage]]\nuse = \"match\"\non_tokens = false\n").unwrap();
+        assert!(chain.warnings().is_empty());
     }
 
     #[test]

@@ -11,15 +11,16 @@
 //! checked for that before the first document is read ([`Chain::validate`]).
 //!
 //! ```
-//! use zhpipe_core::{Document, Layers, Stage, StageError, Span, Token};
+//! use zhpipe_core::{Document, Layers, Stage, StageDescriptor, StageError, Span, Token};
 //!
 //! /// Splits the text on ASCII spaces: a complete stage in a dozen lines.
 //! struct Whitespace;
 //!
+//! static WHITESPACE: StageDescriptor =
+//!     StageDescriptor::new("whitespace", "words between spaces", Layers::TEXT, Layers::TOKENS);
+//!
 //! impl Stage for Whitespace {
-//!     fn name(&self) -> &str { "whitespace" }
-//!     fn requires(&self) -> Layers { Layers::TEXT }
-//!     fn provides(&self) -> Layers { Layers::TOKENS }
+//!     fn descriptor(&self) -> &'static StageDescriptor { &WHITESPACE }
 //!     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
 //!         let mut start = 0;
 //!         for part in doc.text.split(' ') {
@@ -53,7 +54,7 @@ mod span;
 mod stage;
 mod token;
 
-pub use chain::Chain;
+pub use chain::{Chain, validate_descriptors};
 pub use config::{InputConfig, OutputConfig, PipelineConfig, StageEntry, line_of};
 pub use document::{Document, Violation};
 pub use error::{ConfigError, StageError, StageErrorKind};
@@ -67,5 +68,5 @@ pub use meta::{EncodingReport, EncodingSource, Meta, Note, Removed};
 pub use offsets::{OffsetMap, OffsetMapBuilder, Original};
 pub use registry::{Registry, StageFactory, StageSpec};
 pub use span::Span;
-pub use stage::Stage;
+pub use stage::{OptionNeed, Stage, StageDescriptor};
 pub use token::{PosTag, Token};

@@ -303,8 +303,7 @@ mod tests {
     /// Rewrites `text` by replacing the char ranges `edits` (char index, chars removed,
     /// replacement), returning the new text and its map.
     fn rewrite(text: &str, edits: &[(usize, usize, String)]) -> (String, OffsetMap) {
-        let chars: Vec<&str> =
-            text.char_indices().map(|(i, c)| &text[i..i + c.len_utf8()]).collect();
+        let chars: Vec<&str> = text.char_indices().map(|(i, c)| &text[i..i + c.len_utf8()]).collect();
         let mut out = String::new();
         let mut map = OffsetMapBuilder::new();
         let mut at = 0;

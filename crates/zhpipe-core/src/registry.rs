@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
-use crate::{ConfigError, Stage, StageEntry};
+use crate::{ConfigError, Stage, StageDescriptor, StageEntry};
 
 /// Builds a stage from its config table.
 pub type StageFactory = fn(&StageSpec) -> Result<Box<dyn Stage>, ConfigError>;
@@ -58,7 +58,7 @@ impl StageSpec {
 }
 
 struct Registered {
-    summary: &'static str,
+    descriptor: &'static StageDescriptor,
     factory: StageFactory,
 }
 
@@ -74,16 +74,21 @@ impl Registry {
         Self::default()
     }
 
-    /// Registers `factory` under `name`, with a one-line summary for `--help` and errors.
-    /// Registering a name twice is a programming error and panics.
-    pub fn register(&mut self, name: &'static str, summary: &'static str, factory: StageFactory) {
-        let previous = self.stages.insert(name, Registered { summary, factory });
-        assert!(previous.is_none(), "stage {name:?} registered twice");
+    /// Registers `factory` under the descriptor's name. The stages it builds must return the
+    /// same descriptor. Registering a name twice is a programming error and panics.
+    pub fn register(&mut self, descriptor: &'static StageDescriptor, factory: StageFactory) {
+        let previous = self.stages.insert(descriptor.name, Registered { descriptor, factory });
+        assert!(previous.is_none(), "stage {:?} registered twice", descriptor.name);
     }
 
-    /// Registered names with their summaries, sorted by name.
-    pub fn list(&self) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
-        self.stages.iter().map(|(name, r)| (*name, r.summary))
+    /// The descriptors of the registered stages, sorted by name.
+    pub fn list(&self) -> impl Iterator<Item = &'static StageDescriptor> + '_ {
+        self.stages.values().map(|r| r.descriptor)
+    }
+
+    /// The descriptor of stage `name`, if registered.
+    pub fn descriptor(&self, name: &str) -> Option<&'static StageDescriptor> {
+        self.stages.get(name).map(|r| r.descriptor)
     }
 
     /// Whether `name` is registered.
@@ -91,14 +96,24 @@ impl Registry {
         self.stages.contains_key(name)
     }
 
+    /// The error for an entry whose stage is not registered, listing the known ones.
+    pub(crate) fn unknown(&self, entry: &StageEntry) -> ConfigError {
+        let known: Vec<&str> = self.stages.keys().copied().collect();
+        ConfigError::new(format!("unknown stage `{}`; known stages: {}", entry.name, known.join(", ")))
+            .context(entry.location())
+    }
+
     /// Builds the stage of one `[[stage]]` entry. Errors name the entry; the caller adds the file.
     pub fn build(&self, entry: &StageEntry, base_dir: &Path) -> Result<Box<dyn Stage>, ConfigError> {
-        let registered = self.stages.get(entry.name.as_str()).ok_or_else(|| {
-            let known: Vec<&str> = self.stages.keys().copied().collect();
-            ConfigError::new(format!("unknown stage `{}`; known stages: {}", entry.name, known.join(", ")))
-                .context(entry.location())
-        })?;
+        let registered = self.stages.get(entry.name.as_str()).ok_or_else(|| self.unknown(entry))?;
         let spec = StageSpec::new(entry.name.clone(), entry.table.clone(), base_dir);
-        (registered.factory)(&spec).map_err(|e| e.context(entry.location()))
+        let stage = (registered.factory)(&spec).map_err(|e| e.context(entry.location()))?;
+        assert_eq!(
+            stage.descriptor(),
+            registered.descriptor,
+            "the factory of `{}` built a stage with another descriptor",
+            entry.name
+        );
+        Ok(stage)
     }
 }

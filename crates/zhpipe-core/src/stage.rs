@@ -1,6 +1,67 @@
-//! The one trait every stage implements.
+//! The one trait every stage implements, and the description of a stage known before it is
+//! built.
 
 use crate::{Document, Layers, StageError};
+
+/// What a stage is, independent of its config: registered beside its factory, so that a chain
+/// is checked (layers present, in order, one writer each) before any stage loads a dictionary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StageDescriptor {
+    /// The name it is registered under (`use = "..."`), used in notes, errors and timings.
+    pub name: &'static str,
+    /// One line for `zhpipe stages` and error messages.
+    pub summary: &'static str,
+    /// The layers it cannot run without: the input or an earlier stage must provide them.
+    pub requires: Layers,
+    /// The layers it writes. Providing [`Layers::TEXT`] means it rewrites the text, so it must
+    /// run before every stage that provides an annotation layer.
+    pub provides: Layers,
+    /// The layers it uses when an earlier stage provided them, and does without otherwise.
+    pub reads: Layers,
+    /// The layers of `provides` it adds to instead of filling: several stages may write them
+    /// (only [`Layers::MENTIONS`] allows that). Any other annotation layer has one writer.
+    pub appends: Layers,
+    /// Options that read a layer: when the entry sets one of them, and no earlier stage provides
+    /// the layer, the chain is built with a warning that the option has no effect.
+    pub options: &'static [OptionNeed],
+}
+
+impl StageDescriptor {
+    /// A descriptor with nothing read optionally, nothing appended and no option needs.
+    pub const fn new(name: &'static str, summary: &'static str, requires: Layers, provides: Layers) -> Self {
+        Self { name, summary, requires, provides, reads: Layers::empty(), appends: Layers::empty(), options: &[] }
+    }
+
+    /// The same descriptor, also reading `layers` when they are there.
+    pub const fn reads(mut self, layers: Layers) -> Self {
+        self.reads = layers;
+        self
+    }
+
+    /// The same descriptor, adding to `layers` rather than filling them.
+    pub const fn appends(mut self, layers: Layers) -> Self {
+        self.appends = layers;
+        self
+    }
+
+    /// The same descriptor, with options that read a layer.
+    pub const fn options(mut self, options: &'static [OptionNeed]) -> Self {
+        self.options = options;
+        self
+    }
+}
+
+/// An option whose effect depends on a layer: `key` set to one of `values` (any value when
+/// empty; written as in TOML without quotes, `true`, `place-token`) reads `layer`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OptionNeed {
+    /// The key in the stage's `[[stage]]` table.
+    pub key: &'static str,
+    /// The values that make it read the layer; empty means any.
+    pub values: &'static [&'static str],
+    /// The layer it reads.
+    pub layer: Layers,
+}
 
 /// One step of the pipeline: reads some layers of a [`Document`] and writes others.
 ///
@@ -14,16 +75,8 @@ use crate::{Document, Layers, StageError};
 /// returned as errors. Return an error only when the document cannot go on to the next stage;
 /// the driver then writes an error record for it and carries on with the rest of the corpus.
 pub trait Stage: Send + Sync {
-    /// The name the stage is registered under, used in notes, errors and timings.
-    fn name(&self) -> &str;
-
-    /// The layers this stage reads. The driver refuses a chain where an earlier stage (or the
-    /// input) does not provide them.
-    fn requires(&self) -> Layers;
-
-    /// The layers this stage writes. Providing [`Layers::TEXT`] means the stage rewrites the
-    /// text, so it must run before every stage that provides [`Layers::ANNOTATIONS`].
-    fn provides(&self) -> Layers;
+    /// What the stage is: the descriptor it is registered with.
+    fn descriptor(&self) -> &'static StageDescriptor;
 
     /// Processes one document in place.
     fn process(&self, doc: &mut Document) -> Result<(), StageError>;

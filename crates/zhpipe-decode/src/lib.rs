@@ -80,7 +80,8 @@ use encoding_rs::{
 };
 use serde::Deserialize;
 use zhpipe_core::{
-    ConfigError, Document, EncodingReport, EncodingSource, Layers, Note, Registry, Stage, StageError, StageSpec,
+    ConfigError, Document, EncodingReport, EncodingSource, Layers, Note, Registry, Stage, StageDescriptor, StageError,
+    StageSpec,
 };
 
 use crate::prescan::ZeroBytes;
@@ -96,12 +97,16 @@ const DETECTION_CHUNK: usize = 1024;
 
 /// Registers this crate's stages.
 pub fn register(registry: &mut Registry) {
-    registry.register(
-        STAGE,
-        "bytes to text: byte-order mark, declaration, detection (chardetng), mojibake repair",
-        build,
-    );
+    registry.register(&DESCRIPTOR, build);
 }
+
+/// The `decode` stage: bytes in, text out.
+pub static DESCRIPTOR: StageDescriptor = StageDescriptor::new(
+    STAGE,
+    "bytes to text: byte-order mark, declaration, detection (chardetng), mojibake repair",
+    Layers::empty(),
+    Layers::TEXT,
+);
 
 fn build(spec: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
     Ok(Box::new(Decode::new(spec.parse()?)?))
@@ -437,16 +442,8 @@ impl Decode {
 }
 
 impl Stage for Decode {
-    fn name(&self) -> &str {
-        STAGE
-    }
-
-    fn requires(&self) -> Layers {
-        Layers::empty()
-    }
-
-    fn provides(&self) -> Layers {
-        Layers::TEXT
+    fn descriptor(&self) -> &'static StageDescriptor {
+        &DESCRIPTOR
     }
 
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {

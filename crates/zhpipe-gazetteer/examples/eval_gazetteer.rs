@@ -109,7 +109,7 @@ fn run() -> Result<(), String> {
         };
         let mut doc = Document::from_text(path.display().to_string(), text);
         for stage in &before {
-            stage.process(&mut doc).map_err(|e| format!("{}: {}: {e}", path.display(), stage.name()))?;
+            stage.process(&mut doc).map_err(|e| format!("{}: {}: {e}", path.display(), stage.descriptor().name))?;
         }
         has_tokens |= !doc.tokens.is_empty();
         bytes += doc.text.len();

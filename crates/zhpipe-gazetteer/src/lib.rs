@@ -46,7 +46,10 @@ pub mod hash;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use zhpipe_core::{ConfigError, Document, EntryTable, Layers, Overlap, Registry, Stage, StageError, StageSpec};
+use zhpipe_core::{
+    ConfigError, Document, EntryTable, Layers, OptionNeed, Overlap, Registry, Stage, StageDescriptor, StageError,
+    StageSpec,
+};
 
 pub use config::{AhoCorasickKind, CommonWords, CompileOptions, EngineKind, GazetteerConfig};
 pub use dictionary::{Dictionaries, Source};
@@ -55,12 +58,23 @@ pub use gazetteer::{CacheOutcome, EntryRef, Gazetteer, MatchRules, cache_key};
 
 /// Registers the `gazetteer` stage.
 pub fn register(registry: &mut Registry) {
-    registry.register(
-        "gazetteer",
-        "Places, organisations, people and policy terms from dictionaries (Aho–Corasick).",
-        build,
-    );
+    registry.register(&DESCRIPTOR, build);
 }
+
+/// The `gazetteer` stage: appends to the mention layer, so that several gazetteers (and other
+/// recognisers) may run in one chain; its token rules use a segmenter's words.
+pub static DESCRIPTOR: StageDescriptor = StageDescriptor::new(
+    "gazetteer",
+    "Places, organisations, people and policy terms from dictionaries (Aho–Corasick).",
+    Layers::TEXT,
+    Layers::MENTIONS,
+)
+.reads(Layers::TOKENS)
+.appends(Layers::MENTIONS)
+.options(&[
+    OptionNeed { key: "token_boundaries", values: &["true"], layer: Layers::TOKENS },
+    OptionNeed { key: "common_words", values: &["place-token"], layer: Layers::TOKENS },
+]);
 
 fn build(spec: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
     let config: GazetteerConfig = spec.parse()?;
@@ -109,16 +123,8 @@ impl GazetteerStage {
 }
 
 impl Stage for GazetteerStage {
-    fn name(&self) -> &str {
-        "gazetteer"
-    }
-
-    fn requires(&self) -> Layers {
-        Layers::TEXT
-    }
-
-    fn provides(&self) -> Layers {
-        Layers::MENTIONS
+    fn descriptor(&self) -> &'static StageDescriptor {
+        &DESCRIPTOR
     }
 
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {

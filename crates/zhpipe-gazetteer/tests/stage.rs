@@ -29,8 +29,8 @@ fn process_fills_the_mentions_layer_and_a_second_run_adds_nothing() {
     // Running again appends the same mentions, which lose to the equal ones already there.
     stage.process(&mut doc).unwrap();
     assert_eq!(util::render(&doc.text, &doc.mentions), first);
-    assert_eq!(stage.requires(), Layers::TEXT);
-    assert_eq!(stage.provides(), Layers::MENTIONS);
+    assert_eq!(stage.descriptor().requires, Layers::TEXT);
+    assert_eq!(stage.descriptor().provides, Layers::MENTIONS);
 }
 
 /// Text drawn from the dictionaries' own characters, punctuation and ASCII, so that matches,

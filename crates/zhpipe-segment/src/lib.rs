@@ -58,20 +58,34 @@ use rustc_hash::FxBuildHasher;
 
 use jieba_rs::Jieba;
 use serde::Deserialize;
-use zhpipe_core::{ConfigError, Document, Layers, PosTag, Registry, Span, Stage, StageError, StageSpec, Token};
+use zhpipe_core::{
+    ConfigError, Document, Layers, PosTag, Registry, Span, Stage, StageDescriptor, StageError, StageSpec, Token,
+};
 
 pub use maxmatch::Direction;
 pub use sentences::{MAX_QUOTE_BYTES, split_sentences};
 
 /// Registers `segment` (jieba-rs) and `segment-mm` (maximum matching).
 pub fn register(registry: &mut Registry) {
-    registry.register("segment", "sentences and words (jieba-rs, POS tags, user dictionaries)", build_segment);
-    registry.register(
-        "segment-mm",
-        "sentences and words by dictionary maximum matching (forward, backward, bidirectional)",
-        build_max_match,
-    );
+    registry.register(&SEGMENT, build_segment);
+    registry.register(&MAX_MATCH, build_max_match);
 }
+
+/// The `segment` stage (jieba-rs).
+pub static SEGMENT: StageDescriptor = StageDescriptor::new(
+    "segment",
+    "sentences and words (jieba-rs, POS tags, user dictionaries)",
+    Layers::TEXT,
+    Layers::SENTENCES.union(Layers::TOKENS),
+);
+
+/// The `segment-mm` stage (maximum matching).
+pub static MAX_MATCH: StageDescriptor = StageDescriptor::new(
+    "segment-mm",
+    "sentences and words by dictionary maximum matching (forward, backward, bidirectional)",
+    Layers::TEXT,
+    Layers::SENTENCES.union(Layers::TOKENS),
+);
 
 fn build_segment(spec: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
     let mut config: SegmentConfig = spec.parse()?;
@@ -581,16 +595,8 @@ fn time_tag() -> PosTag {
 }
 
 impl Stage for Segment {
-    fn name(&self) -> &str {
-        "segment"
-    }
-
-    fn requires(&self) -> Layers {
-        Layers::TEXT
-    }
-
-    fn provides(&self) -> Layers {
-        Layers::SENTENCES | Layers::TOKENS
+    fn descriptor(&self) -> &'static StageDescriptor {
+        &SEGMENT
     }
 
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
@@ -636,16 +642,8 @@ impl MaxMatch {
 }
 
 impl Stage for MaxMatch {
-    fn name(&self) -> &str {
-        "segment-mm"
-    }
-
-    fn requires(&self) -> Layers {
-        Layers::TEXT
-    }
-
-    fn provides(&self) -> Layers {
-        Layers::SENTENCES | Layers::TOKENS
+    fn descriptor(&self) -> &'static StageDescriptor {
+        &MAX_MATCH
     }
 
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {

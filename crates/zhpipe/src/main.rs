@@ -76,8 +76,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Stages => {
-            for (name, summary) in zhpipe::registry().list() {
-                println!("{name:<14} {summary}");
+            for stage in zhpipe::registry().list() {
+                println!("{:<14} {}", stage.name, stage.summary);
+                let mut layers = format!("requires {}, writes {}", stage.requires, stage.provides);
+                if !stage.reads.is_empty() {
+                    layers.push_str(&format!(", uses {} when present", stage.reads));
+                }
+                if !stage.appends.is_empty() {
+                    layers.push_str(&format!(", adds to {} of earlier stages", stage.appends));
+                }
+                println!("{:<14} {layers}", "");
             }
             ExitCode::SUCCESS
         }

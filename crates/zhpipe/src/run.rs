@@ -154,6 +154,9 @@ pub fn run(options: &RunOptions) -> Result<(RunSummary, ExitStatus), RunError> {
     let registry = crate::registry();
     // Files and JSONL `bytes_base64` records arrive as raw bytes; the first stage decodes them.
     let chain = config.build(&registry, Layers::RAW).map_err(|e| RunError::usage(e.message()))?;
+    for warning in chain.warnings() {
+        eprintln!("zhpipe: warning: {warning}");
+    }
     let layers = chain.provides(Layers::RAW);
 
     let inputs: Vec<String> = if options.inputs.is_empty() {
@@ -198,7 +201,7 @@ pub fn run(options: &RunOptions) -> Result<(RunSummary, ExitStatus), RunError> {
         Output::Dir(_) => Some(Report::new(ReportOptions {
             documents_with_text: options.report_documents.unwrap_or(config.output.report_documents),
             index_rows: report::DEFAULT_INDEX_ROWS,
-            stages: chain.stages().map(|s| s.name().to_owned()).collect(),
+            stages: chain.names().map(str::to_owned).collect(),
             layers,
         })),
         Output::Stdout => None,
@@ -292,7 +295,7 @@ pub fn run(options: &RunOptions) -> Result<(RunSummary, ExitStatus), RunError> {
             let seconds = Duration::from_nanos(stats.stage_nanos[i].load(Ordering::Relaxed)).as_secs_f64();
             let bytes = stats.stage_bytes[i].load(Ordering::Relaxed) as f64;
             StageTiming {
-                stage: stage.name().to_owned(),
+                stage: stage.descriptor().name.to_owned(),
                 documents: stats.stage_docs[i].load(Ordering::Relaxed),
                 seconds,
                 mb_per_second: if seconds > 0.0 { bytes / 1e6 / seconds } else { 0.0 },
@@ -350,7 +353,7 @@ fn process(
     match result {
         Ok(()) => Processed::new(record::ok_line(&doc, layers), true, bytes, report_text),
         Err((i, error)) => {
-            let stage = chain.stages().nth(i).map_or("?", |s| s.name());
+            let stage = chain.names().nth(i).unwrap_or("?");
             Processed::new(record::error_line(&doc.id, stage, error.message()), false, bytes, report_text)
         }
     }

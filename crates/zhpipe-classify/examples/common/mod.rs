@@ -136,7 +136,7 @@ impl Preprocess {
         let mut doc = Document::from_text(record.doc.clone(), record.text.clone());
         for stage in &self.stages {
             if let Err(e) = stage.process(&mut doc) {
-                eprintln!("warning: {}: {}: {e}", record.doc, stage.name());
+                eprintln!("warning: {}: {}: {e}", record.doc, stage.descriptor().name);
             }
         }
         doc.sentences = vec![Span::new(0, doc.text.len())];
