@@ -134,3 +134,77 @@ fn decode_convert_clean_original_spans_point_into_the_original() {
         }
     }
 }
+
+/// Panics on a document that says `PANIC`; gives one that says `BREAK` a token past its end.
+struct Faulty;
+
+static FAULTY: zhpipe_core::StageDescriptor =
+    zhpipe_core::StageDescriptor::new("faulty", "fails on purpose", Layers::TEXT, Layers::TOKENS);
+
+impl zhpipe_core::Stage for Faulty {
+    fn descriptor(&self) -> &'static zhpipe_core::StageDescriptor {
+        &FAULTY
+    }
+    fn process(&self, doc: &mut Document) -> Result<(), zhpipe_core::StageError> {
+        if doc.text.contains("PANIC") {
+            panic!("told to panic on {}", doc.id);
+        }
+        if doc.text.contains("BREAK") {
+            let end = doc.text.len() + 3;
+            doc.tokens.push(zhpipe_core::Token::new(zhpipe_core::Span::new(0, end), None));
+        }
+        Ok(())
+    }
+}
+
+/// Runs decode → faulty over three documents (the second one `text`), returning the records
+/// by file name and the exit status.
+fn run_faulty(text: &str, check: bool) -> (std::collections::BTreeMap<String, Value>, zhpipe::ExitStatus) {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    for (name, body) in [("a.txt", "京津冀协同发展"), ("b.txt", text), ("c.txt", "雄安新区")] {
+        std::fs::write(inputs.join(name), body).unwrap();
+    }
+    let config = dir.path().join("faulty.toml");
+    std::fs::write(&config, "[[stage]]\nuse = \"decode\"\n\n[[stage]]\nuse = \"faulty\"\n").unwrap();
+    let mut registry = zhpipe::registry();
+    registry.register(&FAULTY, |_| Ok(Box::new(Faulty)));
+    let mut options = zhpipe::RunOptions::new(&config);
+    options.inputs = vec![inputs.display().to_string()];
+    options.output = Some(zhpipe::Output::Dir(dir.path().join("out")));
+    options.threads = Some(2);
+    options.check = check;
+    let (_, status) = zhpipe::run_with_registry(&options, &registry).unwrap_or_else(|e| panic!("{}", e.message));
+    let records = std::fs::read_to_string(dir.path().join("out/documents.jsonl")).unwrap();
+    let records = records
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .map(|r| (r["id"].as_str().unwrap().rsplit('/').next().unwrap().to_owned(), r))
+        .collect();
+    (records, status)
+}
+
+#[test]
+fn a_panicking_stage_is_one_error_record() {
+    let (records, status) = run_faulty("PANIC here", false);
+    assert_eq!(status, zhpipe::ExitStatus::SomeFailed);
+    assert_eq!(records.len(), 3, "{records:?}");
+    assert_eq!(records["a.txt"]["status"], "ok");
+    assert_eq!(records["c.txt"]["status"], "ok");
+    let failed = &records["b.txt"];
+    assert_eq!((failed["status"].as_str(), failed["stage"].as_str()), (Some("error"), Some("faulty")));
+    let error = failed["error"].as_str().unwrap();
+    assert!(error.starts_with("internal error: told to panic on ") && error.ends_with("b.txt"), "{error}");
+}
+
+#[test]
+fn a_broken_invariant_under_check_is_an_error_record_naming_the_stage() {
+    let (records, status) = run_faulty("BREAK here", true);
+    assert_eq!(status, zhpipe::ExitStatus::SomeFailed);
+    assert_eq!(records["a.txt"]["status"], "ok");
+    let failed = &records["b.txt"];
+    assert_eq!(failed["stage"], "faulty");
+    let error = failed["error"].as_str().unwrap();
+    assert_eq!(error, "broken invariant: tokens: span 0 (0..13) is not on char boundaries of the 10-byte text");
+}

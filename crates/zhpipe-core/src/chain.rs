@@ -1,7 +1,7 @@
 //! A chain of stages: checked from descriptors before anything is built, then run on each
 //! document.
 
-use crate::{ConfigError, Document, Layers, Stage, StageDescriptor, StageEntry, StageError};
+use crate::{ConfigError, ConfigErrorKind, Document, Layers, Stage, StageDescriptor, StageEntry, StageError};
 
 /// A built, validated sequence of stages.
 pub struct Chain {
@@ -33,6 +33,7 @@ impl Chain {
                     name: s.descriptor().name.to_owned(),
                     line: None,
                     table: toml::Table::new(),
+                    source: None,
                 };
                 (entry, s)
             })
@@ -87,7 +88,13 @@ impl Chain {
             let descriptor = stage.descriptor();
             let had_original = doc.original().is_some();
             let started = std::time::Instant::now();
-            let result = stage.process(doc);
+            // A panic in one stage on one document is a bug, not a reason to lose the corpus: it
+            // becomes that document's error. Unwind safety holds because a document whose stage
+            // failed is never read again: the driver writes an error record for it instead.
+            let result =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| stage.process(doc))).unwrap_or_else(|panic| {
+                    Err(StageError::internal(format!("internal error: {}", panic_message(&*panic))))
+                });
             observe(i, started.elapsed());
             result.map_err(|e| (i, e))?;
             // A stage that dropped the original may have said why; otherwise the chain says it.
@@ -110,6 +117,15 @@ impl Chain {
     }
 }
 
+/// The message a panic was raised with, when it is a string.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic without a message")
+}
+
 /// Checks a chain from its entries' descriptors alone, so that a wrong chain is refused before
 /// any stage loads a dictionary: every required layer is provided by the input or an earlier
 /// stage; no stage rewrites the text after another annotated it; an annotation layer that
@@ -126,30 +142,39 @@ pub fn validate_descriptors<'a>(
     for (entry, descriptor) in entries {
         let missing = descriptor.requires - available;
         if !missing.is_empty() {
-            return Err(ConfigError::new(format!(
-                "stage `{}` requires {missing}, which no earlier stage provides (available: {available})",
-                descriptor.name
-            ))
-            .context(entry.location()));
+            return Err(ConfigError::of_kind(
+                ConfigErrorKind::Chain,
+                format!(
+                    "stage `{}` requires {missing}, which no earlier stage provides (available: {available})",
+                    descriptor.name
+                ),
+            )
+            .in_entry(entry.number, &entry.name, entry.line));
         }
         if descriptor.provides.contains(Layers::TEXT) {
             if let Some(annotator) = annotated_by {
-                return Err(ConfigError::new(format!(
-                    "stage `{}` rewrites the text after `{}` annotated it; move it before `{}`",
-                    descriptor.name, annotator.name, annotator.name
-                ))
-                .context(entry.location()));
+                return Err(ConfigError::of_kind(
+                    ConfigErrorKind::Chain,
+                    format!(
+                        "stage `{}` rewrites the text after `{}` annotated it; move it before `{}`",
+                        descriptor.name, annotator.name, annotator.name
+                    ),
+                )
+                .in_entry(entry.number, &entry.name, entry.line));
             }
         }
         let owned = descriptor.provides & (Layers::ANNOTATIONS - descriptor.appends);
         if let Some((layers, first)) = writers.iter().find(|(layers, _)| layers.intersects(owned)) {
-            return Err(ConfigError::new(format!(
+            return Err(ConfigError::of_kind(
+                ConfigErrorKind::Chain,
+                format!(
                 "stage `{}` writes {}, which {} already wrote; one stage writes each of sentences, tokens and labels (only mentions take several writers)",
                 descriptor.name,
                 *layers & owned,
                 first.location()
-            ))
-            .context(entry.location()));
+                ),
+            )
+            .in_entry(entry.number, &entry.name, entry.line));
         }
         writers.push((owned, entry));
         for need in descriptor.options {

@@ -20,11 +20,12 @@
 //! not know. Errors name the file, the stage entry (its number, name and line) and the key.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
 
 use crate::chain::validate_descriptors;
-use crate::{Chain, ConfigError, Layers, Registry};
+use crate::{Chain, ConfigError, ConfigErrorKind, Layers, Registry};
 
 /// `[input]`: where documents come from and what is refused before reading.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -95,6 +96,8 @@ pub struct StageEntry {
     pub line: Option<usize>,
     /// The stage's own keys.
     pub table: toml::Table,
+    /// The text of the config file the entry is in, for errors that point at a key.
+    pub source: Option<Arc<str>>,
 }
 
 impl StageEntry {
@@ -132,41 +135,32 @@ pub struct PipelineConfig {
 }
 
 impl PipelineConfig {
-    /// Reads and parses a config file.
-    pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError::new(format!("{}: cannot read config: {e}", path.display())))?;
-        Self::parse(&text, path)
-    }
-
-    /// Parses config text; `path` is used in messages and to resolve relative paths.
+    /// Parses config text; `path` is used in messages and to resolve relative paths. Reading
+    /// the file is the caller's: the core does no I/O.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            let at = e.span().map(|s| format!(" (line {})", line_of(text, s.start))).unwrap_or_default();
-            ConfigError::new(format!("{}{at}: {}", path.display(), e.message()))
-        })?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| toml_error(&e, text).in_file(path.display()))?;
+        let source: Arc<str> = Arc::from(text);
         let mut stages = Vec::with_capacity(raw.stage.len());
         for (i, spanned) in raw.stage.into_iter().enumerate() {
             let line = line_of(text, spanned.span().start);
             let mut table = spanned.into_inner();
             let number = i + 1;
+            let unnamed = |kind, cause: String| {
+                ConfigError::of_kind(kind, cause)
+                    .context(format!("[[stage]] #{number} (line {line})"))
+                    .in_file(path.display())
+            };
             let name = match table.remove("use") {
                 Some(toml::Value::String(name)) => name,
                 Some(other) => {
-                    return Err(ConfigError::new(format!(
-                        "{}: [[stage]] #{number} (line {line}): `use` must be a stage name, found {}",
-                        path.display(),
-                        other.type_str()
-                    )));
+                    return Err(unnamed(
+                        ConfigErrorKind::BadValue,
+                        format!("`use` must be a stage name, found {}", other.type_str()),
+                    ));
                 }
-                None => {
-                    return Err(ConfigError::new(format!(
-                        "{}: [[stage]] #{number} (line {line}): missing `use = \"<stage name>\"`",
-                        path.display()
-                    )));
-                }
+                None => return Err(unnamed(ConfigErrorKind::BadValue, "missing `use = \"<stage name>\"`".into())),
             };
-            stages.push(StageEntry { number, name, line: Some(line), table });
+            stages.push(StageEntry { number, name, line: Some(line), table, source: Some(source.clone()) });
         }
         Ok(Self { path: path.to_owned(), input: raw.input, output: raw.output, stages })
     }
@@ -183,9 +177,11 @@ impl PipelineConfig {
     /// chain is refused before any dictionary is read.
     pub fn build(&self, registry: &Registry, input_layers: Layers) -> Result<Chain, ConfigError> {
         if self.stages.is_empty() {
-            return Err(ConfigError::new(format!("{}: no [[stage]] entries", self.path.display())));
+            return Err(
+                ConfigError::of_kind(ConfigErrorKind::Chain, "no [[stage]] entries").in_file(self.path.display())
+            );
         }
-        let in_file = |e: ConfigError| e.context(self.path.display());
+        let in_file = |e: ConfigError| e.in_file(self.path.display());
         let mut described = Vec::with_capacity(self.stages.len());
         for entry in &self.stages {
             let descriptor = registry.descriptor(&entry.name).ok_or_else(|| in_file(registry.unknown(entry)))?;
@@ -210,6 +206,41 @@ impl PipelineConfig {
 /// file and line.
 pub fn line_of(text: &str, byte: usize) -> usize {
     text.as_bytes()[..byte.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// A TOML error as a located config error: syntax, an unknown key or a bad value, at the line
+/// and column its span starts.
+pub(crate) fn toml_error(error: &toml::de::Error, text: &str) -> ConfigError {
+    let message = error.message().trim_end();
+    let kind = if message.starts_with("unknown field") {
+        ConfigErrorKind::UnknownKey
+    } else if message.starts_with("invalid")
+        || message.starts_with("missing field")
+        || message.starts_with("unknown variant")
+    {
+        ConfigErrorKind::BadValue
+    } else {
+        ConfigErrorKind::Syntax
+    };
+    let err = ConfigError::of_kind(kind, message);
+    match error.span() {
+        Some(span) => {
+            let (line, column) = line_column(text, span.start);
+            err.at(line, column)
+        }
+        None => err,
+    }
+}
+
+/// The 1-based line and column (in characters) of byte `byte` in `text`.
+pub fn line_column(text: &str, byte: usize) -> (usize, usize) {
+    let mut end = byte.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line_of(text, byte), before[line_start..].chars().count() + 1)
 }
 
 #[cfg(test)]
@@ -341,14 +372,28 @@ mod tests {
 
     #[test]
     fn unknown_stage_key_names_file_entry_and_key() {
-        let err = build("[[stage]]\nuse = \"strict\"\nlevel = 1\nlevle = 2\n").err().unwrap();
-        assert!(err.message().starts_with("test.toml: [[stage]] #1 `strict` (line 1): unknown field `levle`"), "{err}");
+        let err = build("[[stage]]\nuse = \"strict\"\nlevel = 1\n  levle = 2\n").err().unwrap();
+        assert_eq!(err.message(), "test.toml:4:3: [[stage]] #1 `strict`: unknown field `levle`, expected `level`");
+        assert_eq!(err.kind(), ConfigErrorKind::UnknownKey);
+        assert_eq!(err.location().key, Some((4, 3)));
+        assert_eq!(err.location().entry, Some((1, "strict".to_owned())));
+    }
+
+    #[test]
+    fn mistyped_stage_value_names_its_line_and_column() {
+        let config = "[[stage]]\nuse = \"rewrite\"\n\n[[stage]]\nuse = \"strict\"\nlevel = \"high\"\n";
+        let err = build(config).err().unwrap();
+        assert!(
+            err.message().starts_with("test.toml:6:9: [[stage]] #2 `strict`: invalid type: string \"high\""),
+            "{err}"
+        );
+        assert_eq!(err.kind(), ConfigErrorKind::BadValue);
     }
 
     #[test]
     fn unknown_top_level_key_names_line() {
         let err = PipelineConfig::parse("[input]\npaths = []\nmax_byte = 3\n", Path::new("c.toml")).err().unwrap();
-        assert!(err.message().starts_with("c.toml (line 3): unknown field `max_byte`"), "{err}");
+        assert!(err.message().starts_with("c.toml:3:1: unknown field `max_byte`"), "{err}");
     }
 
     #[test]

@@ -55,9 +55,9 @@ mod stage;
 mod token;
 
 pub use chain::{Chain, validate_descriptors};
-pub use config::{InputConfig, OutputConfig, PipelineConfig, StageEntry, line_of};
+pub use config::{InputConfig, OutputConfig, PipelineConfig, StageEntry, line_column, line_of};
 pub use document::{Document, Violation};
-pub use error::{ConfigError, StageError, StageErrorKind};
+pub use error::{ConfigError, ConfigErrorKind, ConfigLocation, StageError, StageErrorKind};
 pub use golden::check_golden;
 pub use label::{Label, SentenceLabels};
 pub use layers::Layers;

@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
-use crate::{ConfigError, Stage, StageDescriptor, StageEntry};
+use std::sync::Arc;
+
+use crate::config::toml_error;
+use crate::{ConfigError, ConfigErrorKind, Stage, StageDescriptor, StageEntry};
 
 /// Builds a stage from its config table.
 pub type StageFactory = fn(&StageSpec) -> Result<Box<dyn Stage>, ConfigError>;
@@ -19,19 +22,22 @@ pub struct StageSpec {
     name: String,
     table: toml::Table,
     base_dir: PathBuf,
+    /// The config text and the entry's index among its `[[stage]]` tables, so that a bad key
+    /// is reported at its own line and column.
+    source: Option<(Arc<str>, usize)>,
 }
 
 impl StageSpec {
     /// A spec for stage `name` with the keys of `table` (without `use`); relative paths resolve
     /// against `base_dir`.
     pub fn new(name: impl Into<String>, table: toml::Table, base_dir: impl Into<PathBuf>) -> Self {
-        Self { name: name.into(), table, base_dir: base_dir.into() }
+        Self { name: name.into(), table, base_dir: base_dir.into(), source: None }
     }
 
     /// A spec parsed from TOML text, for tests and examples: `StageSpec::from_toml("convert",
     /// "profile = 's2t'", ".")`.
     pub fn from_toml(name: &str, keys: &str, base_dir: impl Into<PathBuf>) -> Result<Self, ConfigError> {
-        let table: toml::Table = toml::from_str(keys).map_err(|e| ConfigError::new(e.message().to_owned()))?;
+        let table: toml::Table = toml::from_str(keys).map_err(|e| toml_error(&e, keys))?;
         Ok(Self::new(name, table, base_dir))
     }
 
@@ -48,13 +54,37 @@ impl StageSpec {
     /// Deserialises the keys into the stage's config type. Give the type
     /// `#[serde(deny_unknown_fields)]` so that a misspelt key is an error, not a silent default.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, ConfigError> {
-        T::deserialize(toml::Value::Table(self.table.clone())).map_err(|e| ConfigError::new(e.message().to_owned()))
+        if let Some((source, index)) = &self.source {
+            if let Some(entry) = spanned_entry(source, *index) {
+                return T::deserialize(toml::de::Deserializer::from(entry)).map_err(|e| toml_error(&e, source));
+            }
+        }
+        T::deserialize(toml::Value::Table(self.table.clone())).map_err(|e| {
+            let kind = if e.message().starts_with("unknown field") {
+                ConfigErrorKind::UnknownKey
+            } else {
+                ConfigErrorKind::BadValue
+            };
+            ConfigError::of_kind(kind, e.message().trim_end())
+        })
     }
 
     /// A path from the config, relative to the config file's directory.
     pub fn resolve(&self, path: impl AsRef<Path>) -> PathBuf {
         self.base_dir.join(path)
     }
+}
+
+/// The `index`-th `[[stage]]` table of `source` without its `use` key, with the spans of its
+/// keys and values in `source`.
+fn spanned_entry(source: &str, index: usize) -> Option<toml::Spanned<toml::de::DeTable<'_>>> {
+    let root = toml::de::DeTable::parse(source).ok()?.into_inner();
+    let stages = root.get("stage")?.get_ref().as_array()?;
+    let entry = stages.get(index)?;
+    let span = entry.span();
+    let table = entry.get_ref().as_table()?;
+    let keys = table.iter().filter(|(key, _)| key.get_ref() != "use").map(|(k, v)| (k.clone(), v.clone())).collect();
+    Some(toml::Spanned::new(span, keys))
 }
 
 struct Registered {
@@ -99,15 +129,19 @@ impl Registry {
     /// The error for an entry whose stage is not registered, listing the known ones.
     pub(crate) fn unknown(&self, entry: &StageEntry) -> ConfigError {
         let known: Vec<&str> = self.stages.keys().copied().collect();
-        ConfigError::new(format!("unknown stage `{}`; known stages: {}", entry.name, known.join(", ")))
-            .context(entry.location())
+        ConfigError::of_kind(
+            ConfigErrorKind::UnknownStage,
+            format!("unknown stage `{}`; known stages: {}", entry.name, known.join(", ")),
+        )
+        .in_entry(entry.number, &entry.name, entry.line)
     }
 
     /// Builds the stage of one `[[stage]]` entry. Errors name the entry; the caller adds the file.
     pub fn build(&self, entry: &StageEntry, base_dir: &Path) -> Result<Box<dyn Stage>, ConfigError> {
         let registered = self.stages.get(entry.name.as_str()).ok_or_else(|| self.unknown(entry))?;
-        let spec = StageSpec::new(entry.name.clone(), entry.table.clone(), base_dir);
-        let stage = (registered.factory)(&spec).map_err(|e| e.context(entry.location()))?;
+        let mut spec = StageSpec::new(entry.name.clone(), entry.table.clone(), base_dir);
+        spec.source = entry.source.clone().map(|source| (source, entry.number - 1));
+        let stage = (registered.factory)(&spec).map_err(|e| e.in_entry(entry.number, &entry.name, entry.line))?;
         assert_eq!(
             stage.descriptor(),
             registered.descriptor,

@@ -55,7 +55,8 @@ fn run() -> Result<(), String> {
     let common_words: Option<CommonWords> = common_words
         .map(|w| CommonWords::deserialize(toml::Value::String(w)).map_err(|e| format!("--common-words: {e}")))
         .transpose()?;
-    let config = PipelineConfig::load(&config_path).map_err(|e| e.to_string())?;
+    let text = std::fs::read_to_string(&config_path).map_err(|e| format!("{}: {e}", config_path.display()))?;
+    let config = PipelineConfig::parse(&text, &config_path).map_err(|e| e.to_string())?;
     let base = config_path.parent().unwrap_or(Path::new(".")).to_owned();
 
     let mut registry = Registry::new();

@@ -131,8 +131,13 @@ fn build_stage(keys: &str, base: &Path) -> Result<(), String> {
     let mut registry = Registry::new();
     zhpipe_gazetteer::register(&mut registry);
     let spec = StageSpec::from_toml("gazetteer", keys, base).map_err(|e| e.to_string())?;
-    let entry =
-        zhpipe_core::StageEntry { number: 1, name: "gazetteer".into(), line: Some(3), table: spec.table().clone() };
+    let entry = zhpipe_core::StageEntry {
+        number: 1,
+        name: "gazetteer".into(),
+        line: Some(3),
+        table: spec.table().clone(),
+        source: None,
+    };
     registry.build(&entry, base).map(|_| ()).map_err(|e| e.to_string())
 }
 

@@ -14,7 +14,7 @@ fn converted_samples() -> Vec<(String, String)> {
     zhpipe_clean::register(&mut registry);
     zhpipe_convert::register(&mut registry);
     let stage = |name: &str| -> Box<dyn Stage> {
-        let entry = StageEntry { number: 1, name: name.into(), line: None, table: Default::default() };
+        let entry = StageEntry { number: 1, name: name.into(), line: None, table: Default::default(), source: None };
         registry.build(&entry, &util::repo()).unwrap_or_else(|e| panic!("{e}"))
     };
     let (clean, convert) = (stage("clean"), stage("convert"));

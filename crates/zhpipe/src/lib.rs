@@ -27,7 +27,10 @@ pub mod report;
 mod run;
 mod shard;
 
-pub use run::{ExitStatus, Output, RunError, RunOptions, RunSummary, StageTiming, report_from_records, run};
+pub use run::{
+    ExitStatus, Output, RunError, RunOptions, RunSummary, StageTiming, load_config, report_from_records, run,
+    run_with_registry,
+};
 pub use shard::{Shard, fnv1a64};
 
 use zhpipe_core::Registry;

@@ -51,6 +51,11 @@ enum Command {
         /// Defaults to the config's `[output] report_documents` (200 when unset).
         #[arg(long, value_name = "N")]
         report_documents: Option<usize>,
+        /// Check every document's invariants (spans on char boundaries, layers sorted, mentions
+        /// inside their tables, …) after every stage; a violation becomes that document's error
+        /// record, naming the stage. Always on in debug builds.
+        #[arg(long)]
+        check: bool,
         /// Files, directories (walked recursively in sorted order) or `-` for JSONL records
         /// `{"id", "text"}` / `{"id", "bytes_base64"}` on stdin. Defaults to the config's
         /// `[input] paths`.
@@ -101,10 +106,19 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Run { config, output, threads, quiet, shard, resume, report_documents, inputs } => {
+        Command::Run { config, output, threads, quiet, shard, resume, report_documents, check, inputs } => {
             let output = output.map(|o| if o == "-" { Output::Stdout } else { Output::Dir(o.into()) });
-            let options =
-                RunOptions { config, inputs, output, threads, progress: !quiet, shard, resume, report_documents };
+            let options = RunOptions {
+                config,
+                inputs,
+                output,
+                threads,
+                progress: !quiet,
+                shard,
+                resume,
+                report_documents,
+                check,
+            };
             match zhpipe::run(&options) {
                 Ok((summary, status)) => {
                     if !quiet {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use serde::Serialize;
-use zhpipe_core::{Chain, Layers, PipelineConfig};
+use zhpipe_core::{Chain, ConfigError, ConfigErrorKind, Layers, PipelineConfig, Registry};
 
 use crate::input::{JsonLines, Pending, Walk};
 use crate::record;
@@ -50,6 +50,8 @@ pub struct RunOptions {
     /// Documents whose full text `report.html` shows (the first ones in output order); `None`
     /// means the config's `[output] report_documents`.
     pub report_documents: Option<usize>,
+    /// Check every document's invariants after every stage (always on in debug builds).
+    pub check: bool,
 }
 
 impl RunOptions {
@@ -64,6 +66,7 @@ impl RunOptions {
             shard: None,
             resume: false,
             report_documents: None,
+            check: false,
         }
     }
 }
@@ -147,13 +150,29 @@ struct Stats {
     stage_bytes: Vec<AtomicU64>,
 }
 
-/// Runs the pipeline. Returns the summary and exit status, or an error that ended the run.
+/// Reads and parses a config file.
+pub fn load_config(path: &Path) -> Result<PipelineConfig, ConfigError> {
+    let text = fs::read_to_string(path).map_err(|e| {
+        ConfigError::of_kind(ConfigErrorKind::Io, format!("cannot read config: {e}")).in_file(path.display())
+    })?;
+    PipelineConfig::parse(&text, path)
+}
+
+/// Runs the pipeline with every stage of this build ([`registry`](crate::registry)). Returns
+/// the summary and exit status, or an error that ended the run.
 pub fn run(options: &RunOptions) -> Result<(RunSummary, ExitStatus), RunError> {
+    run_with_registry(options, &crate::registry())
+}
+
+/// Runs the pipeline with the stages of `registry`: for embedding zhpipe with stages of one's own.
+pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(RunSummary, ExitStatus), RunError> {
     let started = Instant::now();
-    let config = PipelineConfig::load(&options.config).map_err(|e| RunError::usage(e.message()))?;
-    let registry = crate::registry();
+    let config = load_config(&options.config).map_err(|e| RunError::usage(e.message()))?;
     // Files and JSONL `bytes_base64` records arrive as raw bytes; the first stage decodes them.
-    let chain = config.build(&registry, Layers::RAW).map_err(|e| RunError::usage(e.message()))?;
+    let mut chain = config.build(registry, Layers::RAW).map_err(|e| RunError::usage(e.message()))?;
+    if options.check {
+        chain = chain.with_checks(true);
+    }
     for warning in chain.warnings() {
         eprintln!("zhpipe: warning: {warning}");
     }

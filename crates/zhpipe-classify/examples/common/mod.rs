@@ -112,7 +112,10 @@ impl Preprocess {
         zhpipe_gazetteer::register(&mut registry);
         let mut stages: Vec<Box<dyn Stage>> = Vec::new();
         let mut used = Vec::new();
-        match PipelineConfig::load(config_path) {
+        match std::fs::read_to_string(config_path)
+            .map_err(|e| format!("{}: {e}", config_path.display()))
+            .and_then(|text| PipelineConfig::parse(&text, config_path).map_err(|e| e.message()))
+        {
             Ok(config) => {
                 for entry in config.stages.iter().filter(|e| registry.contains(&e.name)) {
                     match registry.build(entry, &config.base_dir()) {
