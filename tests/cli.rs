@@ -480,11 +480,24 @@ fn resume_refuses_stdout_and_a_damaged_partial_file() {
     assert!(stderr(&output).contains("--resume needs an output directory"), "{}", stderr(&output));
 
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join(".documents.jsonl.tmp"), "{\"id\":\"a\",\"status\":\"ok\"}\nnot a record\n").unwrap();
+    fs::write(dir.path().join(".documents.jsonl.tmp"), "{\"schema\":1,\"id\":\"a\",\"status\":\"ok\"}\nnot a record\n")
+        .unwrap();
     let output =
         zhpipe(&["run", "--resume", "--config", FAST, "--output", dir.path().to_str().unwrap(), "corpus/samples"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains(".documents.jsonl.tmp: line 2 is not a zhpipe record"), "{}", stderr(&output));
+    assert!(stderr(&output).contains(".documents.jsonl.tmp: line 2: not a zhpipe record"), "{}", stderr(&output));
+
+    // Records written by a zhpipe of another record schema are not mixed with this one's.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join(".documents.jsonl.tmp"), "{\"schema\":7,\"id\":\"a\",\"status\":\"ok\"}\n").unwrap();
+    let output =
+        zhpipe(&["run", "--resume", "--config", FAST, "--output", dir.path().to_str().unwrap(), "corpus/samples"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("line 1: a record of schema 7; this zhpipe reads and writes schema 1"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]

@@ -178,27 +178,26 @@ fn annotated_report_renders_in_chromium() {
         let start = text.find(surface).unwrap();
         json!([start, start + surface.len()])
     };
-    let mention = |surface: &str, id: &str, kind: &str, dictionary: &str| json!({"span": find(surface), "surface": surface, "id": id, "kind": kind, "name": surface, "dictionary": dictionary});
+    let mention = |surface: &str, id: &str, kind: &str, dictionary: &str, category: &str| json!({"span": find(surface), "surface": surface, "id": id, "kind": kind, "name": surface, "dictionary": dictionary, "category": category});
     let first = text.find('。').unwrap() + 3;
     let second = first + text[first..].find('。').unwrap() + 3;
     let mut lines = Vec::new();
     for i in 0..12 {
         let source = ["新华社", "人民日报", "河北日报"][i % 3];
         let record = json!({
-            "id": format!("news/{i:02}.html"), "status": "ok",
+            "schema": 1, "id": format!("news/{i:02}.html"), "status": "ok",
             "encoding": {"encoding": if i % 3 == 0 { "GB18030" } else { "UTF-8" }, "source": "detected", "overridden": false, "replacements": i % 2},
             "meta": {"title": format!("京津冀协同发展第{i}期 <简报>"), "published": format!("2024-0{}-1{}", 1 + i % 6, i % 10), "source": source},
             "text": text,
             "sentences": [[0, first], [first, second], [second + 1, text.len()]],
             "mentions": [
-                mention("河北省", "place:130000", "province", "places"),
-                mention("京津冀", "region:jingjinji", "region", "places"),
-                mention("一体化", "policy:yitihua", "policy", "policy-terms"),
-                mention("国务院", "org:guowuyuan", "organisation", "organisations"),
-                mention("雄安新区", "place:xiongan", "new-area", "places"),
-                mention("北京市", "place:110000", "province", "places"),
-                mention("天津市", "place:120000", "province", "places"),
-                mention("习近平", "person:xijinping", "person", "people"),
+                mention("河北省", "place:130000", "province", "places", "place"),
+                mention("京津冀", "region:jingjinji", "region", "places", "place"),
+                mention("一体化", "policy:yitihua", "policy", "policy-terms", "policy"),
+                mention("国务院", "org:guowuyuan", "organisation", "organisations", "organisation"),
+                mention("雄安新区", "place:xiongan", "new-area", "places", "place"),
+                mention("北京市", "place:110000", "province", "places", "place"),
+                mention("天津市", "place:120000", "province", "places", "place"),
             ],
             "labels": [
                 {"sentence": 0, "labels": [{"label": "transport", "score": 0.9}]},
@@ -208,20 +207,27 @@ fn annotated_report_renders_in_chromium() {
             "removed": [{"kind": "breadcrumb", "text": "当前位置：首页 > 要闻"}],
             "notes": [{"stage": "clean", "kind": "removed-breadcrumb", "message": "当前位置：首页 > 要闻", "count": 1}],
         });
+        let mut record = record;
+        if i == 7 {
+            // One document names a person: the filter must find it by that name alone.
+            let person = mention("习近平", "person:xijinping", "person", "people", "person");
+            record["mentions"].as_array_mut().unwrap().push(person);
+        }
         lines.push(record.to_string());
     }
     lines.push(
-        json!({"id": "news/broken.bin", "status": "error", "stage": "decode", "error": "binary file"}).to_string(),
+        json!({"schema": 1, "id": "news/broken.bin", "status": "error", "stage": "decode", "error": "binary file"})
+            .to_string(),
     );
 
     let mut report = zhpipe::report::Report::new(zhpipe::report::ReportOptions {
         stages: ["decode", "clean", "convert", "segment", "gazetteer", "classify"].map(String::from).to_vec(),
         documents_with_text: 5,
+        themes: zhpipe::themes_of(&zhpipe_classify::Taxonomy::bundled()),
         ..Default::default()
     });
     for (i, line) in lines.iter().enumerate() {
-        let with_text = report.wants_text(i as u64);
-        report.add(zhpipe::report::summarise(line, with_text));
+        report.add(report.summarise(line, i as u64));
     }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.html");
@@ -230,10 +236,29 @@ fn annotated_report_renders_in_chromium() {
     let dom = chromium(&browser, &page_url(&path, ""), &["--dump-dom"]);
     assert_rendered(&dom, 13, 5);
     assert_eq!(body_attribute(&dom, "data-failed"), Some("1"));
-    assert_eq!(body_attribute(&dom, "data-mentions"), Some("96"));
+    assert_eq!(body_attribute(&dom, "data-mentions"), Some("85"));
     assert!(dom.contains("<mark class=\"m-place\" title=\"new-area · 雄安新区 · place:xiongan\">雄安新区</mark>"));
     assert!(dom.contains("<td title=\"place:130000\">河北省</td>"), "place × theme row missing");
     assert!(dom.contains("京津冀协同发展第0期 &lt;简报&gt;"), "title not escaped");
+    assert!(dom.contains("title=\"transport\"><b class=\"sw\""), "theme id on hover");
+    assert!(dom.contains("交通一体化"), "theme names in Chinese");
+    assert_eq!(body_attribute(&dom, "data-charts"), Some("2"), "both over-time charts drawn");
+
+    // The filter finds the one document that names a person, by that name alone, and
+    // `?q=` opens the index filtered.
+    let filtered =
+        chromium(&browser, &format!("{}?q=%E4%B9%A0%E8%BF%91%E5%B9%B3", page_url(&path, "")), &["--dump-dom"]);
+    assert_eq!(body_attribute(&filtered, "data-errors"), Some(""));
+    assert_eq!(body_attribute(&filtered, "data-shown"), Some("1"), "习近平 is named by one document");
+    let row = &filtered[filtered.find("<a href=\"#doc-8\">").expect("document 8 is listed") - 200..];
+    assert!(row.contains("<tr data-search=\"习近平 ") && !row[..200].contains("display: none"), "{}", &row[..400]);
+
+    // No element sticks out of its card, at the widths analysts open the report at.
+    for width in [1024, 1400] {
+        let size = format!("--window-size={width},3000");
+        let dom = chromium(&browser, &page_url(&path, ""), &["--dump-dom", &size]);
+        assert_eq!(body_attribute(&dom, "data-overflow"), Some(""), "at {width} px");
+    }
     screenshot(&browser, &page_url(&path, ""), "report-annotated-screenshot.png");
     screenshot(&browser, &page_url(&path, "#doc-1"), "report-annotated-document-screenshot.png");
 }

@@ -175,7 +175,12 @@ mod tests {
             .iter()
             .map(|&(s, e)| Token::new(Span::new(s, e), None))
             .collect();
-        let mention = |s, e, kind| (Span::new(s, e), EntryNames { id: "x", kind, name: "x", dictionary: "places" });
+        let mention = |s, e, kind| {
+            (
+                Span::new(s, e),
+                EntryNames { id: "x", kind, name: "x", dictionary: "places", category: zhpipe_core::Category::Place },
+            )
+        };
         doc.mentions = Mentions::from_names([mention(6, 18, "new_area"), mention(21, 27, "province")]);
         doc.mark_filled(Layers::SENTENCES | Layers::TOKENS | Layers::MENTIONS);
         let views = SentenceView::of_document(&doc);

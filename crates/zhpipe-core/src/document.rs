@@ -310,7 +310,7 @@ impl std::error::Error for Violation {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{EntryNames, Label, OffsetMapBuilder};
+    use crate::{Category, EntryNames, Label, OffsetMapBuilder};
 
     #[test]
     fn a_second_rewrite_composes_onto_the_original() {
@@ -345,7 +345,13 @@ mod tests {
         let mut doc = Document::from_text("d", "京津冀协同发展。河北雄安。");
         doc.sentences = vec![Span::new(0, 21), Span::new(21, 39)];
         doc.tokens = vec![Token::new(Span::new(0, 9), None), Token::new(Span::new(9, 15), None)];
-        let names = EntryNames { id: "place:130000", kind: "province", name: "河北省", dictionary: "places" };
+        let names = EntryNames {
+            id: "place:130000",
+            kind: "province",
+            name: "河北省",
+            dictionary: "places",
+            category: Category::Place,
+        };
         doc.mentions = Mentions::from_names([(Span::new(21, 27), names)]);
         doc.labels = vec![SentenceLabels {
             sentence: 1,
@@ -385,7 +391,7 @@ mod tests {
             ("mentions", |d| {
                 d.mentions = Mentions::from_names([(
                     Span::new(21, 40),
-                    EntryNames { id: "", kind: "", name: "", dictionary: "" },
+                    EntryNames { id: "", kind: "", name: "", dictionary: "", category: Category::Other },
                 )])
             }),
             ("original", |d| {

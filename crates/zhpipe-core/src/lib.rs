@@ -62,7 +62,7 @@ pub use golden::check_golden;
 pub use label::{Label, SentenceLabels};
 pub use layers::Layers;
 pub use mention::{
-    EntryList, EntryNames, EntryTable, Iter as MentionIter, Mention, MentionRef, Mentions, Overlap, TableId,
+    Category, EntryList, EntryNames, EntryTable, Iter as MentionIter, Mention, MentionRef, Mentions, Overlap, TableId,
 };
 pub use meta::{EncodingReport, EncodingSource, Meta, Note, Removed};
 pub use offsets::{OffsetMap, OffsetMapBuilder, Original};

@@ -18,6 +18,59 @@ use serde::{Deserialize, Serialize};
 
 use crate::Span;
 
+/// The group an entry belongs to, as its dictionary declares it: what a reader asks of a
+/// mention first (is it a place, an organisation, a person, a policy term?), whatever the
+/// entry's own `kind` (`province`, `county`, `new-area`, …).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    /// A place: a division, a region, a zone, a country.
+    Place,
+    /// An organisation: a party or state body, a company, a university, a newspaper.
+    Organisation,
+    /// A person.
+    Person,
+    /// A policy term or programme.
+    Policy,
+    /// Anything else, and entries whose dictionary declares nothing.
+    #[default]
+    Other,
+}
+
+impl Category {
+    /// Every category, in declaration order (`category as usize` indexes it).
+    pub const ALL: [Category; 5] =
+        [Category::Place, Category::Organisation, Category::Person, Category::Policy, Category::Other];
+
+    /// The name used in dictionaries and records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Place => "place",
+            Category::Organisation => "organisation",
+            Category::Person => "person",
+            Category::Policy => "policy",
+            Category::Other => "other",
+        }
+    }
+}
+
+impl std::str::FromStr for Category {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| {
+            let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+            format!("unknown category `{s}`, expected one of {}", names.join(", "))
+        })
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The names of one dictionary entry, as a mention reports them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct EntryNames<'a> {
@@ -29,6 +82,8 @@ pub struct EntryNames<'a> {
     pub name: &'a str,
     /// The dictionary the entry came from (file stem).
     pub dictionary: &'a str,
+    /// The group the entry's dictionary declares.
+    pub category: Category,
 }
 
 /// The entries that mentions point to, by index: a gazetteer's compiled dictionaries, or an
@@ -258,11 +313,11 @@ impl Serialize for Mentions {
 impl<'de> Deserialize<'de> for Mentions {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let fields = Vec::<MentionFields<String>>::deserialize(d)?;
-        Ok(Mentions::from_names(
-            fields
-                .iter()
-                .map(|m| (m.span, EntryNames { id: &m.id, kind: &m.kind, name: &m.name, dictionary: &m.dictionary })),
-        ))
+        Ok(Mentions::from_names(fields.iter().map(|m| {
+            let names =
+                EntryNames { id: &m.id, kind: &m.kind, name: &m.name, dictionary: &m.dictionary, category: m.category };
+            (m.span, names)
+        })))
     }
 }
 
@@ -340,12 +395,14 @@ struct MentionFields<S> {
     kind: S,
     name: S,
     dictionary: S,
+    #[serde(default)]
+    category: Category,
 }
 
 impl Serialize for MentionRef<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let EntryNames { id, kind, name, dictionary } = self.names();
-        MentionFields { span: self.span(), id, kind, name, dictionary }.serialize(s)
+        let EntryNames { id, kind, name, dictionary, category } = self.names();
+        MentionFields { span: self.span(), id, kind, name, dictionary, category }.serialize(s)
     }
 }
 
@@ -353,9 +410,9 @@ impl Serialize for MentionRef<'_> {
 /// back from a record. Adding the same names twice gives the same index.
 #[derive(Clone, Default)]
 pub struct EntryList {
-    /// id, kind, name, dictionary of each entry.
-    entries: Vec<[Box<str>; 4]>,
-    index: HashMap<[Box<str>; 4], u32>,
+    /// id, kind, name, dictionary of each entry, and its category.
+    entries: Vec<([Box<str>; 4], Category)>,
+    index: HashMap<([Box<str>; 4], Category), u32>,
 }
 
 impl EntryList {
@@ -366,7 +423,7 @@ impl EntryList {
 
     /// The index of the entry with these names, added if it is new.
     pub fn add(&mut self, names: EntryNames<'_>) -> u32 {
-        let key: [Box<str>; 4] = [names.id.into(), names.kind.into(), names.name.into(), names.dictionary.into()];
+        let key = ([names.id.into(), names.kind.into(), names.name.into(), names.dictionary.into()], names.category);
         if let Some(&i) = self.index.get(&key) {
             return i;
         }
@@ -389,8 +446,8 @@ impl EntryTable for EntryList {
     }
 
     fn names(&self, index: u32) -> EntryNames<'_> {
-        let [id, kind, name, dictionary] = &self.entries[index as usize];
-        EntryNames { id, kind, name, dictionary }
+        let ([id, kind, name, dictionary], category) = &self.entries[index as usize];
+        EntryNames { id, kind, name, dictionary, category: *category }
     }
 }
 
@@ -480,7 +537,7 @@ mod tests {
         }
         fn names(&self, index: u32) -> EntryNames<'_> {
             let id = ["n:0", "n:1"][index as usize];
-            EntryNames { id, kind: "number", name: id, dictionary: self.0 }
+            EntryNames { id, kind: "number", name: id, dictionary: self.0, category: Category::Other }
         }
     }
 
@@ -561,12 +618,18 @@ mod tests {
 
     #[test]
     fn serialises_by_names_and_reads_back() {
-        let names = EntryNames { id: "place:130000", kind: "province", name: "河北省", dictionary: "places" };
+        let names = EntryNames {
+            id: "place:130000",
+            kind: "province",
+            name: "河北省",
+            dictionary: "places",
+            category: Category::Place,
+        };
         let layer = Mentions::from_names([(Span::new(0, 6), names), (Span::new(9, 15), names)]);
         let json = serde_json::to_string(&layer).unwrap();
         assert_eq!(
             json,
-            r#"[{"span":[0,6],"id":"place:130000","kind":"province","name":"河北省","dictionary":"places"},{"span":[9,15],"id":"place:130000","kind":"province","name":"河北省","dictionary":"places"}]"#
+            r#"[{"span":[0,6],"id":"place:130000","kind":"province","name":"河北省","dictionary":"places","category":"place"},{"span":[9,15],"id":"place:130000","kind":"province","name":"河北省","dictionary":"places","category":"place"}]"#
         );
         let back: Mentions = serde_json::from_str(&json).unwrap();
         assert_eq!(back, layer);

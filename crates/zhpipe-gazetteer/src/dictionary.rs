@@ -2,6 +2,7 @@
 //! (Below, the tabs between columns are drawn as two spaces.)
 //!
 //! ```text
+//! #! category = place
 //! # comments start with '#'
 //! surface  id  kind  parent  attributes
 //! 河北省  place:130000  province
@@ -10,6 +11,10 @@
 //! 王正谱  person:wang-zhengpu  person  place:130000  role=河北省委副书记、省长
 //! 北京时间  time:beijing  time    flags=block
 //! ```
+//!
+//! A `#!` line before the header declares what the file's entries are, for every consumer that
+//! groups mentions: `category = place`, `organisation`, `person`, `policy` or `other` (the
+//! default).
 //!
 //! Flags: `short` (matched only with `short_aliases = true`), `common` (a common word, matched
 //! only in context, see `common_words`), `within-token` (when the document has tokens, not
@@ -27,6 +32,8 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry as MapEntry;
 use std::path::{Path, PathBuf};
+
+use zhpipe_core::Category;
 
 use crate::Error;
 
@@ -123,6 +130,8 @@ pub struct Shadowed {
 pub struct Dictionaries {
     /// Dictionary names (file stems), in the order given.
     pub names: Vec<String>,
+    /// The category each dictionary declares (`#! category = place`), in the same order.
+    pub categories: Vec<Category>,
     /// Canonical entries, in order of first appearance.
     pub entries: Vec<Entry>,
     /// Surfaces, in order of first appearance; each surface once.
@@ -145,12 +154,25 @@ impl Dictionaries {
         let mut surfaces: HashMap<&str, Seen> = HashMap::new();
         for (dictionary, source) in sources.iter().enumerate() {
             out.names.push(source.name.clone());
+            let category_at = out.categories.len();
+            out.categories.push(Category::Other);
             let path = source.path.as_path();
             let mut header_seen = false;
             let mut columns = 0;
+            let mut category = None;
             for (index, raw_line) in source.text.split('\n').enumerate() {
                 let line_no = index + 1;
                 let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
+                if let Some(directive) = line.strip_prefix("#!") {
+                    if header_seen {
+                        return Err(Error::dictionary(path, line_no, "a `#!` declaration must come before the header"));
+                    }
+                    let declared = parse_declaration(path, line_no, directive)?;
+                    if category.replace(declared).is_some() {
+                        return Err(Error::dictionary(path, line_no, "the category is declared twice"));
+                    }
+                    continue;
+                }
                 if line.starts_with('#') || line.trim().is_empty() {
                     continue;
                 }
@@ -282,6 +304,7 @@ impl Dictionaries {
             if !header_seen && !source.text.trim().is_empty() {
                 return Err(Error::dictionary(path, 1, "no header line"));
             }
+            out.categories[category_at] = category.unwrap_or_default();
         }
         Ok(out)
     }
@@ -291,6 +314,17 @@ impl Dictionaries {
         let index: HashMap<&str, u32> =
             self.entries.iter().enumerate().map(|(i, e)| (e.id.as_str(), i as u32)).collect();
         self.entries.iter().map(|e| e.parent.as_deref().and_then(|p| index.get(p).copied())).collect()
+    }
+}
+
+/// A `#! key = value` line: the one key is `category`.
+fn parse_declaration(path: &Path, line: usize, text: &str) -> Result<Category, Error> {
+    match text.split_once('=').map(|(k, v)| (k.trim(), v.trim())) {
+        Some(("category", value)) => value.parse().map_err(|e: String| Error::dictionary(path, line, e)),
+        Some((key, _)) => {
+            Err(Error::dictionary(path, line, format!("unknown declaration `{key}`; the one key is `category`")))
+        }
+        None => Err(Error::dictionary(path, line, format!("declaration {:?} is not `key = value`", text.trim()))),
     }
 }
 

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use aho_corasick::AhoCorasick;
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
 use serde::{Deserialize, Serialize};
-use zhpipe_core::{EntryNames, EntryTable, Mention, Mentions, Overlap, Span, TableId, Token};
+use zhpipe_core::{Category, EntryNames, EntryTable, Mention, Mentions, Overlap, Span, TableId, Token};
 
 use crate::Error;
 use crate::config::{AhoCorasickKind, CommonWords, CompileOptions, EngineKind};
@@ -24,8 +24,8 @@ use crate::hash::StableHasher;
 
 /// Bumped whenever the layout of the compiled form changes, so old files are never misread
 /// (it is in the cache key and in the magic).
-const FORMAT_VERSION: u32 = 2;
-const MAGIC: &[u8; 8] = b"ZHGAZ\0\0\x02";
+const FORMAT_VERSION: u32 = 3;
+const MAGIC: &[u8; 8] = b"ZHGAZ\0\0\x03";
 const HEADER_LEN: usize = 8 + 8 + 4 + 8 + 8 + 8;
 const NO_PARENT: u32 = 0;
 
@@ -35,6 +35,8 @@ const NO_PARENT: u32 = 0;
 struct Table {
     kinds: Vec<String>,
     dictionaries: Vec<String>,
+    /// The category of each dictionary.
+    categories: Vec<Category>,
     /// `id \t name \t attributes` of every entry, back to back (UTF-8, checked per entry on
     /// first use: checking all of it at load would cost more than the rest of loading).
     entry_text: Text,
@@ -175,6 +177,8 @@ pub struct EntryRef<'a> {
     pub kind: &'a str,
     /// Dictionary name.
     pub dictionary: &'a str,
+    /// The category the dictionary declares.
+    pub category: Category,
     /// Attributes other than flags (`role=…`).
     pub attributes: &'a str,
     /// The parent entry's index.
@@ -228,6 +232,7 @@ impl Entries {
             attributes,
             kind: &table.kinds[(meta & 0xffff) as usize],
             dictionary: &table.dictionaries[(meta >> 16) as usize],
+            category: table.categories[(meta >> 16) as usize],
             parent: (parent != NO_PARENT).then(|| parent as usize - 1),
         }
     }
@@ -240,7 +245,13 @@ impl EntryTable for Entries {
 
     fn names(&self, index: u32) -> EntryNames<'_> {
         let entry = self.entry(index as usize);
-        EntryNames { id: entry.id, kind: entry.kind, name: entry.name, dictionary: entry.dictionary }
+        EntryNames {
+            id: entry.id,
+            kind: entry.kind,
+            name: entry.name,
+            dictionary: entry.dictionary,
+            category: entry.category,
+        }
     }
 
     fn kind(&self, index: u32) -> &str {
@@ -267,7 +278,11 @@ impl Gazetteer {
 
     /// Compiles validated dictionaries.
     pub fn build(dictionaries: &Dictionaries, options: CompileOptions) -> Result<Self, Error> {
-        let mut table = Table { dictionaries: dictionaries.names.clone(), ..Table::default() };
+        let mut table = Table {
+            dictionaries: dictionaries.names.clone(),
+            categories: dictionaries.categories.clone(),
+            ..Table::default()
+        };
         let mut kind_index = std::collections::HashMap::new();
         let parents = dictionaries.parent_indices();
         for (entry, parent) in dictionaries.entries.iter().zip(&parents) {
@@ -652,7 +667,7 @@ fn decode_options(bytes: [u8; 4]) -> Result<CompileOptions, Error> {
 fn check_table(t: &Table) -> Result<(), Error> {
     let n = t.entry_ends.len();
     let bad = |what: &str| Err(Error::compiled(format!("inconsistent entry table: {what}")));
-    if t.entry_meta.len() != n || t.entry_parent.len() != n {
+    if t.entry_meta.len() != n || t.entry_parent.len() != n || t.categories.len() != t.dictionaries.len() {
         return bad("column lengths differ");
     }
     let mut start = 0;

@@ -29,7 +29,7 @@ mod shard;
 
 pub use run::{
     ExitStatus, Output, RunError, RunOptions, RunSummary, StageTiming, load_config, report_from_records, run,
-    run_with_registry,
+    run_with_registry, themes_of,
 };
 pub use shard::{Shard, fnv1a64};
 

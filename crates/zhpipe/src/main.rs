@@ -69,6 +69,10 @@ enum Command {
         /// How many documents (the first ones) the report shows with their full text.
         #[arg(long, value_name = "N", default_value_t = zhpipe::report::DEFAULT_REPORT_DOCUMENTS)]
         report_documents: usize,
+        /// The themes file whose names the report shows (`themes.toml`); the bundled one when
+        /// not given.
+        #[arg(long, value_name = "FILE")]
+        themes: Option<PathBuf>,
         /// documents.jsonl files, read in the order given, or `-` for records on stdin.
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
@@ -94,8 +98,19 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Report { output, report_documents, inputs } => {
-            match zhpipe::report_from_records(&inputs, &output, report_documents) {
+        Command::Report { output, report_documents, themes, inputs } => {
+            let taxonomy = match themes {
+                Some(path) => match zhpipe_classify::Taxonomy::load(&path) {
+                    Ok(taxonomy) => taxonomy,
+                    Err(e) => {
+                        eprintln!("zhpipe: {e}");
+                        return ExitCode::from(2);
+                    }
+                },
+                None => zhpipe_classify::Taxonomy::bundled(),
+            };
+            let themes = zhpipe::themes_of(&taxonomy);
+            match zhpipe::report_from_records(&inputs, &output, report_documents, themes) {
                 Ok(documents) => {
                     eprintln!("{}: {documents} documents", output.join("report.html").display());
                     ExitCode::SUCCESS

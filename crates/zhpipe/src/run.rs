@@ -12,8 +12,8 @@ use serde::Serialize;
 use zhpipe_core::{Chain, ConfigError, ConfigErrorKind, Layers, PipelineConfig, Registry};
 
 use crate::input::{JsonLines, Pending, Walk};
-use crate::record;
-use crate::report::{self, DocSummary, Report, ReportOptions};
+use crate::record::{self, Record};
+use crate::report::{self, DocSummary, Report, ReportOptions, ThemeNames};
 use crate::shard::Shard;
 
 /// Documents per batch and worker thread. A batch is processed in parallel and written in
@@ -222,6 +222,7 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
             index_rows: report::DEFAULT_INDEX_ROWS,
             stages: chain.names().map(str::to_owned).collect(),
             layers,
+            themes: theme_names(&config),
         })),
         Output::Stdout => None,
     };
@@ -269,6 +270,7 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
             }
         })
         .peekable();
+    let themes = report.as_ref().map(|r| r.options().themes.clone()).unwrap_or_default();
     while source.peek().is_some() {
         let first = report.as_ref().map_or(0, |r| r.documents());
         let batch: Vec<(Pending, Option<bool>)> = source
@@ -281,7 +283,9 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
         let results: Vec<Processed> = pool.install(|| {
             batch
                 .into_par_iter()
-                .map(|(p, report_text)| process(p, max_bytes, &chain, layers, &stats, report_text))
+                .map(|(p, report_text)| {
+                    process(p, max_bytes, &chain, layers, &stats, report_text.map(|t| (t, &themes)))
+                })
                 .collect()
         });
         for result in results {
@@ -341,23 +345,26 @@ struct Processed {
 }
 
 impl Processed {
-    fn new(line: String, ok: bool, bytes: u64, report_text: Option<bool>) -> Self {
+    fn new(line: String, ok: bool, bytes: u64, report_text: ReportText) -> Self {
         // The report reads the record as written, so that a resumed run's report, built partly
         // from the previous run's lines, is the same as an uninterrupted run's.
-        let report = report_text.map(|with_text| report::summarise(&line, with_text));
+        let report = report_text.map(|(with_text, themes)| report::summarise(&line, with_text, themes));
         Self { line, ok, bytes, report }
     }
 }
 
-/// Reads, processes and serialises one document; `report_text` is `None` without a report,
-/// else whether the report shows this document's full text.
+/// `None` without a report, else whether the report shows the document's full text and the
+/// theme names it shows.
+type ReportText<'a> = Option<(bool, &'a ThemeNames)>;
+
+/// Reads, processes and serialises one document, and summarises it for the report.
 fn process(
     pending: Pending,
     max_bytes: u64,
     chain: &Chain,
     layers: Layers,
     stats: &Stats,
-    report_text: Option<bool>,
+    report_text: ReportText,
 ) -> Processed {
     let mut doc = match pending.load(max_bytes) {
         Ok(doc) => doc,
@@ -491,20 +498,17 @@ fn resume(
             break;
         }
         line_number += 1;
-        #[derive(serde::Deserialize)]
-        struct Id {
-            id: String,
-        }
-        let text = std::str::from_utf8(&line).ok();
-        let id = text.and_then(|text| serde_json::from_str::<Id>(text).ok()).ok_or_else(|| {
+        let not_a_record = |why: &dyn std::fmt::Display| {
             RunError::usage(format!(
-                "cannot resume from {}: line {line_number} is not a zhpipe record; remove the file to start again",
+                "cannot resume from {}: line {line_number}: {why}; remove the file to start again",
                 tmp.display()
             ))
-        })?;
-        done.insert(id.id);
+        };
+        let text = std::str::from_utf8(&line).map_err(|e| not_a_record(&e))?;
+        let record = Record::parse(text.trim_end()).map_err(|e| not_a_record(&e))?;
+        done.insert(record.id.into_owned());
         complete += read as u64;
-        batch.push(text.unwrap_or_default().trim_end().to_owned());
+        batch.push(text.trim_end().to_owned());
         if batch.len() == batch_size {
             summarise(&mut batch);
         }
@@ -520,20 +524,20 @@ fn resume(
 /// Adds record lines to the report in order, summarising them in parallel.
 fn add_lines(report: &mut Report, pool: &rayon::ThreadPool, lines: &[String]) {
     let first = report.documents();
-    let docs: Vec<DocSummary> = pool.install(|| {
-        lines
-            .par_iter()
-            .enumerate()
-            .map(|(i, line)| report::summarise(line, report.wants_text(first + i as u64)))
-            .collect()
-    });
+    let docs: Vec<DocSummary> = pool
+        .install(|| lines.par_iter().enumerate().map(|(i, line)| report.summarise(line, first + i as u64)).collect());
     docs.into_iter().for_each(|doc| report.add(doc));
 }
 
 /// `zhpipe report`: writes `dir/report.html` from existing output records, e.g. the
 /// `documents.jsonl` of every shard of one corpus, read in the order given (`-` is stdin).
 /// Returns the number of records.
-pub fn report_from_records(inputs: &[PathBuf], dir: &Path, documents_with_text: usize) -> Result<u64, RunError> {
+pub fn report_from_records(
+    inputs: &[PathBuf],
+    dir: &Path,
+    documents_with_text: usize,
+    themes: ThemeNames,
+) -> Result<u64, RunError> {
     if inputs.is_empty() {
         return Err(RunError::usage("no input: give documents.jsonl files, or `-` for stdin"));
     }
@@ -547,7 +551,7 @@ pub fn report_from_records(inputs: &[PathBuf], dir: &Path, documents_with_text: 
         .num_threads(threads)
         .build()
         .map_err(|e| RunError::usage(format!("cannot start {threads} threads: {e}")))?;
-    let mut report = Report::new(ReportOptions { documents_with_text, stages: Vec::new(), ..ReportOptions::default() });
+    let mut report = Report::new(ReportOptions { documents_with_text, themes, ..ReportOptions::default() });
     let batch_size = threads * BATCH_PER_THREAD;
     for input in inputs {
         let (reader, name): (Box<dyn BufRead>, &Path) = if input.as_os_str() == "-" {
@@ -611,4 +615,21 @@ impl Progress {
             bar.finish_and_clear();
         }
     }
+}
+
+/// The theme names the report shows: those of the themes file the config's `classify` stage
+/// reads, else of the bundled one.
+fn theme_names(config: &PipelineConfig) -> ThemeNames {
+    let file =
+        config.stages.iter().filter(|entry| entry.name == "classify").find_map(|entry| entry.table.get("themes"));
+    let taxonomy = file
+        .and_then(|path| path.as_str())
+        .and_then(|path| zhpipe_classify::Taxonomy::load(&config.base_dir().join(path)).ok())
+        .unwrap_or_else(zhpipe_classify::Taxonomy::bundled);
+    themes_of(&taxonomy)
+}
+
+/// The `zh` name of every theme of `taxonomy`.
+pub fn themes_of(taxonomy: &zhpipe_classify::Taxonomy) -> ThemeNames {
+    ThemeNames::new(taxonomy.labels.iter().map(|label| (label.id.clone(), label.zh.clone())))
 }
