@@ -175,3 +175,34 @@ fn stage_builds_from_the_repository_defaults() {
     let keys = format!("cache_dir = '{}'", dir.path().display());
     build_stage(&keys, &util::repo()).unwrap();
 }
+
+#[test]
+fn bad_category_declarations() {
+    assert_eq!(
+        one(&format!("#! category = city\n{HEADER}")),
+        "places.tsv:1: unknown category `city`, expected one of place, organisation, person, policy, other"
+    );
+    assert_eq!(
+        one(&format!("#! kind = place\n{HEADER}")),
+        "places.tsv:1: unknown declaration `kind`; the one key is `category`"
+    );
+    assert_eq!(one(&format!("#! place\n{HEADER}")), "places.tsv:1: declaration \"place\" is not `key = value`");
+    assert_eq!(
+        one(&format!("#! category = place\n#! category = person\n{HEADER}")),
+        "places.tsv:2: the category is declared twice"
+    );
+    assert_eq!(
+        one(&format!("{HEADER}#! category = place\n")),
+        "places.tsv:2: a `#!` declaration must come before the header"
+    );
+}
+
+#[test]
+fn each_dictionary_declares_its_category_and_the_rest_are_other() {
+    let parsed = Dictionaries::parse(&[
+        Source::from_text("people", format!("#! category = person\n# who\n{HEADER}习近平\tperson:xi\tperson\n")),
+        Source::from_text("mine", format!("{HEADER}雄安\tzone:xiongan\tzone\n")),
+    ])
+    .unwrap();
+    assert_eq!(parsed.categories, [zhpipe_core::Category::Person, zhpipe_core::Category::Other]);
+}
