@@ -259,6 +259,21 @@ fn annotated_report_renders_in_chromium() {
         let dom = chromium(&browser, &page_url(&path, ""), &["--dump-dom", &size]);
         assert_eq!(body_attribute(&dom, "data-overflow"), Some(""), "at {width} px");
     }
+    // The check sees a bar that does stick out.
+    let html = fs::read_to_string(&path).unwrap();
+    let wide = dir.path().join("wide.html");
+    fs::write(
+        &wide,
+        html.replacen(
+            ".tbar{display:flex;width:100%;min-width:60px",
+            ".tbar{display:flex;width:100%;min-width:900px",
+            1,
+        ),
+    )
+    .unwrap();
+    let dom = chromium(&browser, &page_url(&wide, ""), &["--dump-dom", "--window-size=1024,3000"]);
+    let overflow = body_attribute(&dom, "data-overflow").unwrap();
+    assert!(overflow.contains("Theme share per document: span.tbar"), "{overflow}");
     screenshot(&browser, &page_url(&path, ""), "report-annotated-screenshot.png");
     screenshot(&browser, &page_url(&path, "#doc-1"), "report-annotated-document-screenshot.png");
 }

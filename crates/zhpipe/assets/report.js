@@ -28,14 +28,24 @@
   filter.oninput=function(){apply(this.value);};
   var q=new URLSearchParams(location.search).get('q');
   if(q){filter.value=q;apply(q);}else{draw();}
+  // Inside a box that scrolls or clips (the place × theme table, a cut-off name), an element
+  // may be wider than the card without sticking out of it.
+  function clipped(el,card){
+    for(var a=el.parentElement;a&&a!==card;a=a.parentElement){
+      if(getComputedStyle(a).overflowX!=='visible'){return true;}
+    }
+    return false;
+  }
   function overflowing(){
     var bad=[];
     document.querySelectorAll('.card').forEach(function(card){
       var box=card.getBoundingClientRect();
       card.querySelectorAll('*').forEach(function(el){
-        if(el.closest('.scroll')||!el.getClientRects().length){return;}
+        if(!el.getClientRects().length||clipped(el,card)){return;}
         var r=el.getBoundingClientRect();
-        if(r.right>box.right+0.5||r.left<box.left-0.5){
+        // Text wider than its own box sticks out too, though no element does.
+        var spills=getComputedStyle(el).overflowX==='visible'&&el.scrollWidth>el.clientWidth+1&&el.clientWidth>0;
+        if(r.right>box.right+0.5||r.left<box.left-0.5||spills){
           bad.push((card.querySelector('h3')||card).textContent+': '+el.tagName.toLowerCase()+(el.className&&el.className.baseVal===undefined?'.'+el.className:''));
         }
       });
