@@ -240,8 +240,7 @@ impl Preprocess {
         zhpipe_gazetteer::register(&mut registry);
         let mut stages: Vec<Box<dyn Stage>> = Vec::new();
         let mut used = Vec::new();
-        match read_text(config_path)
-            .and_then(|text| PipelineConfig::parse(&text, config_path).map_err(|e| e.message()))
+        match read_text(config_path).and_then(|text| PipelineConfig::parse(&text, config_path).map_err(|e| e.message()))
         {
             Ok(config) => {
                 for entry in config.stages.iter().filter(|e| registry.contains(&e.name)) {

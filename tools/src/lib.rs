@@ -34,7 +34,11 @@ pub use common::Result;
 
 /// The command line.
 #[derive(Debug, Parser)]
-#[command(name = "zhpipe-tools", version, about = "Evaluation, training, dictionary and measuring tools of zhpipe's stages")]
+#[command(
+    name = "zhpipe-tools",
+    version,
+    about = "Evaluation, training, dictionary and measuring tools of zhpipe's stages"
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

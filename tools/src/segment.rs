@@ -117,7 +117,8 @@ fn report(
         offset += line.chars().filter(|c| !c.is_whitespace()).count();
     }
     let elapsed = started.elapsed();
-    let score = Counts { correct: matching(&corpus.gold, &predicted), predicted: predicted.len(), gold: corpus.gold.len() };
+    let score =
+        Counts { correct: matching(&corpus.gold, &predicted), predicted: predicted.len(), gold: corpus.gold.len() };
     let mb_per_s = corpus.bytes as f64 / 1e6 / elapsed.as_secs_f64();
     println!(
         "| {} | {segmenter} | {setting} | {dictionary} | {:.3} | {:.3} | {:.3} | {mb_per_s:.1} |",

@@ -73,7 +73,8 @@ fn eval_clean_scores_the_extracted_text_against_the_reference() {
 fn eval_convert_compares_golden_outputs_and_fails_on_a_difference() {
     let out = ok(&[&"eval", &"convert", &fixture("convert")]);
     for profile in ["s2t  ", "s2tw ", "s2twp", "s2hk "] {
-        let line = out.lines().find(|l| l.starts_with(&format!("golden {profile}:"))).unwrap_or_else(|| panic!("{out}"));
+        let line =
+            out.lines().find(|l| l.starts_with(&format!("golden {profile}:"))).unwrap_or_else(|| panic!("{out}"));
         assert!(line.contains(": 2 of 2 lines identical, whole file identical (built in "), "{line}");
     }
     assert!(out.lines().any(|l| l.starts_with("zuozhuan s2t: 0.0 MB → 0.0 MB in ")), "{out}");
@@ -142,7 +143,10 @@ fn eval_gazetteer_counts_mentions_by_kind_and_dictionary() {
     has_line(&out, "(no tokens: the config has no segment stage)");
     let sample: Vec<&str> = out.lines().skip_while(|l| !l.starts_with("sample of 2 place mentions")).skip(1).collect();
     assert_eq!(sample.len(), 2, "{out}");
-    assert!(sample.iter().all(|l| l.starts_with("  province\tplace:130000\t") || l.starts_with("  new_area\t")), "{out}");
+    assert!(
+        sample.iter().all(|l| l.starts_with("  province\tplace:130000\t") || l.starts_with("  new_area\t")),
+        "{out}"
+    );
 }
 
 fn classify_inputs() -> Vec<PathBuf> {
@@ -197,9 +201,11 @@ fn a_malformed_labelled_line_is_an_error_naming_the_file_and_the_line() {
     )
     .unwrap();
     let data = fixture("classify/labelled.jsonl");
-    let out = tools(&[&"train", &"classify", &"--data", &data, &"--add", &extra, &"--themes", themes, &"--config", config]);
+    let out =
+        tools(&[&"train", &"classify", &"--data", &data, &"--add", &extra, &"--themes", themes, &"--config", config]);
     assert!(!out.success);
-    let expected = format!("train classify: {}:2: unknown label `sport`; labels are: transport, ecology, other", extra.display());
+    let expected =
+        format!("train classify: {}:2: unknown label `sport`; labels are: transport, ecology, other", extra.display());
     assert!(out.stderr.starts_with(&expected), "{}", out.stderr);
 }
 

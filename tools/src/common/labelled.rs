@@ -79,12 +79,15 @@ mod tests {
     #[test]
     fn errors_name_the_file_and_the_line() {
         let good = "{\"doc\": \"a\", \"text\": \"甲\", \"labels\": [\"x\"]}";
-        let message = parse(&format!("{good}\n\n{{\"doc\": \"a\", \"text\": 3}}\n"), Path::new("l.jsonl"), accept)
-            .unwrap_err();
-        assert!(message.starts_with("l.jsonl:3: invalid type"), "{message}");
         let message =
-            parse(&format!("{good}\n{{\"doc\": \"a\", \"text\": \"t\", \"labels\": [], \"x\": 1}}"), Path::new("l.jsonl"), accept)
-                .unwrap_err();
+            parse(&format!("{good}\n\n{{\"doc\": \"a\", \"text\": 3}}\n"), Path::new("l.jsonl"), accept).unwrap_err();
+        assert!(message.starts_with("l.jsonl:3: invalid type"), "{message}");
+        let message = parse(
+            &format!("{good}\n{{\"doc\": \"a\", \"text\": \"t\", \"labels\": [], \"x\": 1}}"),
+            Path::new("l.jsonl"),
+            accept,
+        )
+        .unwrap_err();
         assert!(message.starts_with("l.jsonl:2: unknown field `x`"), "{message}");
         let refuse_x = |r: &Labelled| if r.labels == ["x"] { Err("no x".to_owned()) } else { Ok(()) };
         assert_eq!(parse(good, Path::new("l.jsonl"), refuse_x).unwrap_err(), "l.jsonl:1: no x");

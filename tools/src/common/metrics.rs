@@ -124,7 +124,10 @@ mod tests {
     fn zero_denominators_score_zero() {
         assert_eq!(Counts::default().prf(), Prf::default());
         let nothing_predicted = Counts { correct: 0, predicted: 0, gold: 5 };
-        assert_eq!((nothing_predicted.precision(), nothing_predicted.recall(), nothing_predicted.f1()), (0.0, 0.0, 0.0));
+        assert_eq!(
+            (nothing_predicted.precision(), nothing_predicted.recall(), nothing_predicted.f1()),
+            (0.0, 0.0, 0.0)
+        );
         let nothing_gold = Counts { correct: 0, predicted: 2, gold: 0 };
         assert_eq!(nothing_gold.f1(), 0.0);
         assert_eq!(f1(0.0, 0.0), 0.0);
