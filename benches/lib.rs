@@ -1,4 +1,4 @@
-//! Shared helpers of the criterion benchmarks and measuring examples: the benchmark corpus.
+//! Shared helpers of the criterion benchmarks and of `zhpipe-tools measure`: the benchmark corpus.
 //!
 //! Benchmarks read their corpus from the directory in `ZHPIPE_BENCH_CORPUS` (any tree of UTF-8
 //! text files, e.g. a local copy of a news-transcript collection that may not be redistributed)

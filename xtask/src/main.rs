@@ -1,6 +1,7 @@
 //! `cargo xtask <job>`: the project's automation, one subcommand per job, as plain Rust so that
-//! it runs wherever cargo does. Jobs that need a stage's code run that crate's example binary
-//! (`crates/zhpipe-<stage>/examples/`), so xtask itself stays dependency-free.
+//! it runs wherever cargo does. Jobs that need a stage's code (evaluating, training, building
+//! dictionaries, measuring) run the `zhpipe-tools` binary (`tools/`) in release mode, so xtask
+//! itself stays dependency-free.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -15,9 +16,12 @@ jobs:
   test [ARGS...]          run the whole test suite (what CI runs)
   bench [ARGS...]         run the criterion benchmarks (e.g. `cargo xtask bench gazetteer`)
   bless                   rewrite the golden files under tests/golden/ from current output
-  eval <stage> [ARGS...]  evaluate a stage (decode, segment, classify); see each for ARGS
+  eval <stage> [ARGS...]  evaluate a stage (decode, clean, convert, segment, gazetteer,
+                          classify); `cargo xtask eval <stage> --help` lists its ARGS
   train <stage> [ARGS...] train a stage's model (classify)
-  dictionaries [ARGS...]  rebuild dictionaries/*.tsv from the administrative-division tables
+  dictionaries [ARGS...]  rebuild dictionaries/places.tsv from the administrative-division tables
+  measure <stage> [ARGS...]
+                          measure a stage beside its bare engine (segment)
   soak [ARGS...]          stream a generated 1 GB corpus through `zhpipe run -` and check memory
 ";
 
@@ -33,8 +37,7 @@ fn main() -> ExitCode {
         "test" => cargo(&[&["test", "--workspace"][..], &rest].concat(), &[]),
         "bench" => cargo(&[&["bench", "-p", "zhpipe-benches", "--bench"][..], bench_target(&rest)].concat(), &[]),
         "bless" => cargo(&["test", "--workspace"], &[("ZHPIPE_BLESS", "1")]),
-        "eval" | "train" => stage_example(job, &rest),
-        "dictionaries" => example("zhpipe-gazetteer", "build_dictionaries", &rest),
+        "eval" | "train" | "dictionaries" | "measure" => tools(&[&[job.as_str()][..], &rest].concat()),
         "soak" => cargo(
             &[&["test", "--release", "-p", "zhpipe", "--test", "soak", "--", "--ignored", "--nocapture"][..], &rest]
                 .concat(),
@@ -77,15 +80,12 @@ fn pipeline(args: &[&str]) -> Result<(), String> {
     run(Command::new(binary).args(&run_args).current_dir(&root), true)
 }
 
-fn stage_example(job: &str, args: &[&str]) -> Result<(), String> {
-    let Some((stage, rest)) = args.split_first() else {
-        return Err(format!("usage: cargo xtask {job} <stage> [ARGS...]"));
-    };
-    example(&format!("zhpipe-{stage}"), &format!("{job}_{stage}"), rest)
-}
-
-fn example(package: &str, name: &str, args: &[&str]) -> Result<(), String> {
-    cargo(&[&["run", "--release", "--quiet", "-p", package, "--example", name, "--"][..], args].concat(), &[])
+/// `zhpipe-tools ARGS` in release mode; its exit code is passed through (2 for a usage error).
+fn tools(args: &[&str]) -> Result<(), String> {
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command.args([&["run", "--release", "-q", "-p", "zhpipe-tools", "--"][..], args].concat()).current_dir(repo_root());
+    run(&mut command, true)
 }
 
 fn cargo(args: &[&str], envs: &[(&str, &str)]) -> Result<(), String> {

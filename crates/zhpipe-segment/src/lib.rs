@@ -20,7 +20,7 @@
 //! 0.830 (PKU) and from 0.813 to 0.834 (MSR) (`cargo xtask eval segment DIR`).
 //!
 //! A key design decision, for speed: `segment` adds little to jieba's own `cut` (measured in
-//! `benches/segment.rs` and `benches/segment_measure.rs`). It cuts runs of whole sentences, up to
+//! `benches/segment.rs` and `cargo xtask measure segment`). It cuts runs of whole sentences, up to
 //! 4 KiB, in one jieba call (the same words as one call per sentence: no jieba block crosses a
 //! sentence end), and joins dates as the words come. Tags would otherwise cost several times the cut: jieba's `tag`
 //! guesses the part of speech of every word outside its dictionary with a second HMM, again at
