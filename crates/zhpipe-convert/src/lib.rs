@@ -73,10 +73,10 @@
 //! # Speed
 //!
 //! `cargo xtask bench convert` (criterion groups `convert` and `convert-build`) measures t2s
-//! on the samples turned Traditional by s2t: on a shared 2-core machine while others were
-//! compiling, the native converter ran at ≈ 280–320 MiB/s and the whole stage (script detection
-//! and offset map included) at ≈ 160–200 MiB/s; building t2s takes ≈ 5 ms, s2t ≈ 170 ms (its
-//! 49,000 phrases and the generated regional phrases).
+//! on the samples turned Traditional by s2t: the native converter alone, the whole stage
+//! (script detection and offset map included), and the time to build each profile (s2t is the
+//! slowest: its 49,000 phrases and the generated regional phrases). The figures are in the
+//! README and, by commit, in `docs/measurements.md`.
 //!
 //! # Example
 //!

@@ -102,8 +102,8 @@ impl<'de> Deserialize<'de> for Text {
 }
 
 /// A column of `u32`s stored as one little-endian byte string: postcard would write each
-/// number as a varint and read it back one by one (8 ms for the three columns of a
-/// 350,000-entry table); as bytes, loading it is a copy.
+/// number as a varint and read it back one by one, a loop over every entry at load; as bytes,
+/// loading it is a copy.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Column(Vec<u32>);
 

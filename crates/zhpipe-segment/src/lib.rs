@@ -16,8 +16,8 @@
 //! ([`dictionary`]); `dictionaries/terms.dict` holds the region's policy vocabulary and names.
 //! Both also segment full-width letters and digits as their half-width forms (`ＰＭ２．５`
 //! stays whole) and join a number with the date unit after it (`2024年`), as the PKU and MSR
-//! standards do; together these lift jieba's F1 on the SIGHAN 2005 gold sets from 0.818 to
-//! 0.830 (PKU) and from 0.813 to 0.834 (MSR) (`cargo xtask eval segment DIR`).
+//! standards do; `cargo xtask eval segment DIR` scores both against the SIGHAN 2005 gold sets
+//! (figures in the README).
 //!
 //! A key design decision, for speed: `segment` adds little to jieba's own `cut` (measured in
 //! `benches/segment.rs` and `cargo xtask measure segment`). It cuts runs of whole sentences, up to
