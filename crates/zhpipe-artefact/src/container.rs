@@ -178,7 +178,7 @@ fn describe(bytes: &[u8]) -> String {
     };
     if let Some(text) = text.filter(|t| !t.is_empty() && t.chars().all(|c| !c.is_control() || c.is_whitespace())) {
         let line = text.lines().next().unwrap_or("").trim_end();
-        let more = if line.len() < bytes.len() { "…" } else { "" };
+        let more = if bytes[line.len()..].iter().all(u8::is_ascii_whitespace) { "" } else { "…" };
         return format!("text starting with `{line}{more}`");
     }
     let magic = &bytes[..bytes.len().min(8)];
@@ -256,6 +256,7 @@ mod tests {
         assert_eq!(text("京津冀协同发展".as_bytes()), "text starting with `京津冀协同发展`");
         assert_eq!(text(&[0x1f, 0x8b, 8, 0]), "binary starting with `\\x1f\\x8b\\x08\\x00` (4 bytes in all)");
         assert_eq!(text(b"ZHPTEST"), "text starting with `ZHPTEST`");
+        assert_eq!(text(b"format = 1\n"), "text starting with `format = 1`");
     }
 
     #[test]
