@@ -63,7 +63,9 @@ use zhpipe_core::{
 pub use features::{FeatureSet, SentenceView, extract};
 pub use lexicon::{LexiconModel, LexiconScore};
 pub use taxonomy::{LabelDef, OTHER, THEMES_FORMAT, Taxonomy};
-pub use trained::{Example, MODEL_FORMAT, MODEL_MAGIC, ModelData, ModelError, TrainOptions, TrainedModel};
+pub use trained::{
+    Example, MODEL_FORMAT, MODEL_MAGIC, ModelData, ModelError, ModelProblem, TrainOptions, TrainedModel,
+};
 
 /// The themes file this build was compiled with: the default when the config names none.
 pub const BUNDLED_THEMES: &str = include_str!("../../../dictionaries/themes.toml");

@@ -7,14 +7,16 @@
 //! miss most labels; the threshold that maximises macro-F1 on held-out documents is stored in
 //! the model file with the weights.
 //!
-//! File layout (little-endian): the magic `ZHPCLSFY`, a `u32` format version, a `u64` payload
-//! length, a `u64` FNV-1a checksum of the payload, then the payload in postcard. A file of another
-//! version, a truncated or a corrupted file is refused with a message naming the file.
+//! File layout: a zhpipe artefact (see `zhpipe_artefact`): the magic `ZHPCLSFY`, a `u32` format
+//! version ([`MODEL_FORMAT`]), a `u64` payload length and a `u32` CRC-32 of the payload, all
+//! little-endian, then the payload: [`ModelData`] in postcard. A file of another kind or version,
+//! a truncated or a corrupted file is refused with a message naming the file.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use zhpipe_artefact::{ArtefactError, ArtefactKind};
 use zhpipe_core::Label;
 
 use crate::features::{FeatureSet, weighted};
@@ -24,22 +26,52 @@ use crate::{LexiconModel, OTHER, SentenceView, Taxonomy};
 /// The first eight bytes of every model file.
 pub const MODEL_MAGIC: &[u8; 8] = b"ZHPCLSFY";
 
-/// The model file format this build reads and writes. Bump it whenever [`ModelData`] changes.
-pub const MODEL_FORMAT: u32 = 1;
+/// The model file format this build reads and writes. Bump it whenever [`ModelData`] changes
+/// (version 2: the artefact header with a CRC-32).
+pub const MODEL_FORMAT: u32 = 2;
 
-const HEADER_LEN: usize = 8 + 4 + 8 + 8;
+const ARTEFACT: ArtefactKind = ArtefactKind {
+    name: "zhpipe classify model",
+    magic: *MODEL_MAGIC,
+    version: MODEL_FORMAT,
+    rebuild: "with `cargo xtask train classify`",
+};
 
 /// Why a model file was refused.
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {reason}")]
 pub struct ModelError {
     path: String,
-    reason: String,
+    reason: ModelProblem,
+}
+
+/// What is wrong with a model file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelProblem {
+    /// It cannot be read.
+    #[error("cannot read model file: {0}")]
+    Read(#[source] std::io::Error),
+    /// It is not a whole model file of this format version.
+    #[error(transparent)]
+    Artefact(#[from] ArtefactError),
+    /// Its checked contents do not make a model.
+    #[error("corrupt: {0}")]
+    Contents(String),
 }
 
 impl ModelError {
-    fn new(path: &str, reason: impl Into<String>) -> Self {
+    fn new(path: &str, reason: impl Into<ModelProblem>) -> Self {
         Self { path: path.to_owned(), reason: reason.into() }
+    }
+
+    fn contents(path: &str, message: impl Into<String>) -> Self {
+        Self::new(path, ModelProblem::Contents(message.into()))
+    }
+
+    /// What is wrong with the file.
+    pub fn problem(&self) -> &ModelProblem {
+        &self.reason
     }
 }
 
@@ -232,86 +264,42 @@ impl TrainedModel {
     /// The model as the bytes of a model file.
     pub fn to_bytes(&self) -> Vec<u8> {
         let payload = postcard::to_stdvec(&self.data).expect("model data serialises");
-        let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
-        out.extend_from_slice(MODEL_MAGIC);
-        out.extend_from_slice(&MODEL_FORMAT.to_le_bytes());
-        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        out.extend_from_slice(&fnv1a(&payload).to_le_bytes());
-        out.extend_from_slice(&payload);
-        out
+        zhpipe_artefact::encode(&ARTEFACT, &payload)
     }
 
     /// Reads a model from the bytes of a model file; `source` names it in errors.
     pub fn from_bytes(bytes: &[u8], source: &str) -> Result<Self, ModelError> {
-        if bytes.len() < 8 || &bytes[..8] != MODEL_MAGIC {
-            return Err(ModelError::new(
-                source,
-                "not a zhpipe classify model (the file does not start with `ZHPCLSFY`)",
-            ));
-        }
-        if bytes.len() < HEADER_LEN {
-            return Err(ModelError::new(
-                source,
-                format!("truncated: {} bytes, shorter than the {HEADER_LEN}-byte header", bytes.len()),
-            ));
-        }
-        let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-        if version != MODEL_FORMAT {
-            return Err(ModelError::new(
-                source,
-                format!(
-                    "model format version {version}, but this build reads version {MODEL_FORMAT}; retrain it with `cargo xtask train classify`"
-                ),
-            ));
-        }
-        let len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
-        let checksum = u64::from_le_bytes(bytes[20..28].try_into().expect("8 bytes"));
-        let payload = &bytes[HEADER_LEN..];
-        if payload.len() as u64 != len {
-            return Err(ModelError::new(
-                source,
-                format!(
-                    "truncated or padded: the header announces {len} bytes of model, the file holds {}",
-                    payload.len()
-                ),
-            ));
-        }
-        if fnv1a(payload) != checksum {
-            return Err(ModelError::new(source, "corrupt: the checksum of the model does not match"));
-        }
+        let payload = zhpipe_artefact::decode(bytes, &ARTEFACT).map_err(|e| ModelError::new(source, e))?;
         let data: ModelData = postcard::from_bytes(payload)
-            .map_err(|e| ModelError::new(source, format!("corrupt: cannot decode the model: {e}")))?;
+            .map_err(|e| ModelError::contents(source, format!("cannot decode the model: {e}")))?;
         let n = data.labels.len();
         if data.bias.len() != n || data.weights.len() != data.features.len() * n {
-            return Err(ModelError::new(source, "corrupt: weight table does not match the labels and features"));
+            return Err(ModelError::contents(source, "weight table does not match the labels and features"));
         }
         let lexicon = match &data.lexicon_themes {
             Some(toml) => Some(LexiconModel::new(
                 Taxonomy::parse(toml, &format!("{source} (embedded themes)"))
-                    .map_err(|e| ModelError::new(source, format!("corrupt: embedded themes: {e}")))?,
+                    .map_err(|e| ModelError::contents(source, format!("embedded themes: {e}")))?,
             )),
             None => None,
         };
         Ok(Self::from_data(data, lexicon))
     }
 
-    /// Writes the model file (to a temporary file first, then renamed: whole or not at all).
+    /// Writes the model file, whole or not at all ([`zhpipe_artefact::write_atomically`]).
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        let tmp = path.with_extension("model.tmp");
-        std::fs::write(&tmp, self.to_bytes())?;
-        std::fs::rename(&tmp, path)
+        zhpipe_artefact::write_atomically(path, &self.to_bytes())
     }
 
     /// Reads a model file.
     pub fn load(path: &Path) -> Result<Self, ModelError> {
         let source = path.display().to_string();
-        let bytes =
-            std::fs::read(path).map_err(|e| ModelError::new(&source, format!("cannot read model file: {e}")))?;
+        let bytes = std::fs::read(path).map_err(|e| ModelError::new(&source, ModelProblem::Read(e)))?;
         Self::from_bytes(&bytes, &source)
     }
 }
 
-/// 64-bit FNV-1a: enough to tell a damaged file from a good one (not an integrity seal).
+/// 64-bit FNV-1a, to count a sentence's distinct features without building them.
 fn fnv1a(bytes: &[u8]) -> u64 {
     let mut hash = 0xcbf2_9ce4_8422_2325_u64;
     for &b in bytes {
@@ -596,30 +584,46 @@ mod tests {
     #[test]
     fn refuses_a_model_of_another_version() {
         let mut bytes = bytes();
-        bytes[8..12].copy_from_slice(&2u32.to_le_bytes());
+        bytes[8..12].copy_from_slice(&1u32.to_le_bytes());
         let err = TrainedModel::from_bytes(&bytes, "dictionaries/themes.model").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "dictionaries/themes.model: model format version 2, but this build reads version 1; retrain it with `cargo xtask train classify`"
+            "dictionaries/themes.model: zhpipe classify model format version 1, but this build reads version 2; rebuild it with `cargo xtask train classify`"
         );
+        assert!(matches!(err.problem(), ModelProblem::Artefact(ArtefactError::OtherVersion { found: 1, .. })));
     }
 
     #[test]
     fn refuses_truncated_corrupt_and_foreign_files() {
         let bytes = bytes();
         let err = TrainedModel::from_bytes(&bytes[..bytes.len() - 7], "m.model").unwrap_err().to_string();
-        assert!(err.starts_with("m.model: truncated or padded: the header announces"), "{err}");
+        let n = bytes.len();
+        assert_eq!(
+            err,
+            format!("m.model: truncated zhpipe classify model: the file holds {} bytes, {n} expected", n - 7)
+        );
         let err = TrainedModel::from_bytes(&bytes[..20], "m.model").unwrap_err().to_string();
-        assert!(err.starts_with("m.model: truncated: 20 bytes"), "{err}");
+        assert_eq!(err, "m.model: truncated zhpipe classify model: the file holds 20 bytes, 24 expected");
+        let mut padded = bytes.clone();
+        padded.push(0);
+        let err = TrainedModel::from_bytes(&padded, "m.model").unwrap_err().to_string();
+        assert!(err.starts_with("m.model: zhpipe classify model with 1 bytes after its end"), "{err}");
         let mut flipped = bytes.clone();
         let last = flipped.len() - 1;
         flipped[last] ^= 0x55;
         let err = TrainedModel::from_bytes(&flipped, "m.model").unwrap_err().to_string();
-        assert_eq!(err, "m.model: corrupt: the checksum of the model does not match");
+        assert!(
+            err.starts_with("m.model: corrupt zhpipe classify model: the checksum of its contents does not match"),
+            "{err}"
+        );
         let err = TrainedModel::from_bytes(b"format = 1\n", "themes.toml").unwrap_err().to_string();
-        assert!(err.starts_with("themes.toml: not a zhpipe classify model"), "{err}");
+        assert_eq!(
+            err,
+            "themes.toml: not a zhpipe classify model: the file is text starting with `format = 1`, \
+             and a zhpipe classify model starts with `ZHPCLSFY`"
+        );
         let err = TrainedModel::from_bytes(&[], "empty.model").unwrap_err().to_string();
-        assert!(err.contains("not a zhpipe classify model"), "{err}");
+        assert!(err.starts_with("empty.model: not a zhpipe classify model: the file is empty"), "{err}");
     }
 
     #[test]

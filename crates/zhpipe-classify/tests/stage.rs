@@ -143,14 +143,22 @@ fn a_model_file_of_another_version_or_truncated_is_refused_naming_it() {
     assert_eq!(
         err,
         format!(
-            "{}: model format version 7, but this build reads version 1; retrain it with `cargo xtask train classify`",
+            "{}: zhpipe classify model format version 7, but this build reads version 2; rebuild it with `cargo xtask train classify`",
             path.display()
         )
     );
     let good = tiny_model().to_bytes();
     std::fs::write(&path, &good[..good.len() / 2]).unwrap();
     let err = build("model = \"trained\"\ntrained_model = \"old.model\"", dir.path()).err().unwrap();
-    assert!(err.starts_with(&format!("{}: truncated", path.display())), "{err}");
+    assert_eq!(
+        err,
+        format!(
+            "{}: truncated zhpipe classify model: the file holds {} bytes, {} expected",
+            path.display(),
+            good.len() / 2,
+            good.len()
+        )
+    );
 }
 
 #[test]

@@ -16,6 +16,7 @@ enum ErrorKind {
     Dictionary { path: PathBuf, line: usize, message: String },
     Io { path: PathBuf, source: std::io::Error },
     Compiled { message: String },
+    Artefact(zhpipe_artefact::ArtefactError),
     Engine { message: String },
 }
 
@@ -30,6 +31,10 @@ impl Error {
 
     pub(crate) fn compiled(message: impl Into<String>) -> Self {
         Self { kind: ErrorKind::Compiled { message: message.into() } }
+    }
+
+    pub(crate) fn artefact(e: zhpipe_artefact::ArtefactError) -> Self {
+        Self { kind: ErrorKind::Artefact(e) }
     }
 
     pub(crate) fn engine(message: impl fmt::Display) -> Self {
@@ -53,6 +58,8 @@ impl fmt::Display for Error {
             }
             ErrorKind::Io { path, source } => write!(f, "{}: {source}", path.display()),
             ErrorKind::Compiled { message } => write!(f, "compiled gazetteer: {message}"),
+            // Names the compiled gazetteer itself ("truncated compiled gazetteer: …").
+            ErrorKind::Artefact(e) => e.fmt(f),
             ErrorKind::Engine { message } => write!(f, "building the automaton: {message}"),
         }
     }
@@ -62,6 +69,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
             ErrorKind::Io { source, .. } => Some(source),
+            ErrorKind::Artefact(e) => Some(e),
             _ => None,
         }
     }

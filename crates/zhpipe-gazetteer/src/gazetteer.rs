@@ -15,6 +15,7 @@ use std::sync::Arc;
 use aho_corasick::AhoCorasick;
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
 use serde::{Deserialize, Serialize};
+use zhpipe_artefact::ArtefactKind;
 use zhpipe_core::{Category, EntryNames, EntryTable, Mention, Mentions, Overlap, Span, TableId, Token};
 
 use crate::Error;
@@ -23,10 +24,18 @@ use crate::dictionary::{Dictionaries, Source, flags};
 use crate::hash::StableHasher;
 
 /// Bumped whenever the layout of the compiled form changes, so old files are never misread
-/// (it is in the cache key and in the magic).
+/// (it is in the cache key and in the artefact header).
 const FORMAT_VERSION: u32 = 3;
-const MAGIC: &[u8; 8] = b"ZHGAZ\0\0\x03";
-const HEADER_LEN: usize = 8 + 8 + 4 + 8 + 8 + 8;
+/// The compiled form is a zhpipe artefact: checked (kind, version, length, checksum) before its
+/// payload is parsed.
+const ARTEFACT: ArtefactKind = ArtefactKind {
+    name: "compiled gazetteer",
+    magic: *b"ZHPGAZET",
+    version: FORMAT_VERSION,
+    rebuild: "from the dictionaries (zhpipe compiles them again in place of a refused cache file)",
+};
+/// The start of the payload: key, options, table length, automaton length.
+const PAYLOAD_HEADER_LEN: usize = 8 + 4 + 8 + 8;
 const NO_PARENT: u32 = 0;
 
 /// The entry table as stored in the compiled form (postcard). Strings are concatenated into
@@ -353,54 +362,50 @@ impl Gazetteer {
             }
         }
         let gazetteer = Self::from_sources(&sources, options)?;
-        let outcome = match write_atomically(dir, &path, &gazetteer.to_bytes(key)) {
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|()| zhpipe_artefact::write_atomically(&path, &gazetteer.to_bytes(key)));
+        let outcome = match written {
             Ok(()) => CacheOutcome::Written(path),
             Err(e) => CacheOutcome::NotWritten(format!("{}: {e}", path.display())),
         };
         Ok((gazetteer, outcome))
     }
 
-    /// The compiled form: a header (magic, key, options, lengths, checksum), the entry table
-    /// (postcard) and, for daachorse, the automaton in daachorse's own format.
+    /// The compiled form: a zhpipe artefact (see `zhpipe_artefact`) whose payload is the key,
+    /// the options, the lengths of the two parts, the entry table (postcard) and, for daachorse,
+    /// the automaton in daachorse's own format.
     pub fn to_bytes(&self, key: u64) -> Vec<u8> {
         let table = postcard::to_stdvec(&self.entries.0).expect("serialising into memory cannot fail");
         let automaton = match &self.automaton {
             Automaton::Daachorse(a) => a.serialize(),
             Automaton::Empty | Automaton::AhoCorasick { .. } => Vec::new(),
         };
-        let mut checksum = StableHasher::new();
-        checksum.write(&table);
-        checksum.write(&automaton);
-        let mut out = Vec::with_capacity(HEADER_LEN + table.len() + automaton.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&key.to_le_bytes());
-        out.extend_from_slice(&encode_options(&self.options));
-        out.extend_from_slice(&(table.len() as u64).to_le_bytes());
-        out.extend_from_slice(&(automaton.len() as u64).to_le_bytes());
-        out.extend_from_slice(&checksum.finish().to_le_bytes());
-        out.extend_from_slice(&table);
-        out.extend_from_slice(&automaton);
-        out
+        let mut header = Vec::with_capacity(PAYLOAD_HEADER_LEN);
+        header.extend_from_slice(&key.to_le_bytes());
+        header.extend_from_slice(&encode_options(&self.options));
+        header.extend_from_slice(&(table.len() as u64).to_le_bytes());
+        header.extend_from_slice(&(automaton.len() as u64).to_le_bytes());
+        zhpipe_artefact::encode_parts(&ARTEFACT, &[&header, &table, &automaton])
     }
 
     /// Loads a compiled form written by [`Gazetteer::to_bytes`], checking its key when given.
     pub fn from_bytes(bytes: &[u8], expected_key: Option<u64>) -> Result<Self, Error> {
-        if bytes.len() < HEADER_LEN || &bytes[..8] != MAGIC {
-            return Err(Error::compiled("not a compiled gazetteer of this version"));
+        let payload = zhpipe_artefact::decode(bytes, &ARTEFACT).map_err(Error::artefact)?;
+        // The artefact's checksum matched, so what follows is what `to_bytes` wrote, but only
+        // `to_bytes` of this format version: the lengths are checked rather than trusted.
+        if payload.len() < PAYLOAD_HEADER_LEN {
+            return Err(Error::compiled("contents shorter than their own header"));
         }
-        let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
-        let key = u64_at(8);
+        let u64_at = |at: usize| u64::from_le_bytes(payload[at..at + 8].try_into().expect("8 bytes"));
+        let key = u64_at(0);
         if expected_key.is_some_and(|k| k != key) {
             return Err(Error::compiled("compiled for other dictionaries or options"));
         }
-        let options = decode_options(bytes[16..20].try_into().expect("4 bytes"))?;
-        let (table_len, automaton_len, checksum) = (u64_at(20), u64_at(28), u64_at(36));
-        let body = &bytes[HEADER_LEN..];
+        let options = decode_options(payload[8..12].try_into().expect("4 bytes"))?;
+        let (table_len, automaton_len) = (u64_at(12), u64_at(20));
+        let body = &payload[PAYLOAD_HEADER_LEN..];
         if table_len.checked_add(automaton_len) != Some(body.len() as u64) {
-            return Err(Error::compiled("truncated file"));
-        }
-        if crate::hash::hash(body) != checksum {
-            return Err(Error::compiled("checksum mismatch"));
+            return Err(Error::compiled("the lengths of the entry table and the automaton do not add up"));
         }
         let (table_bytes, automaton_bytes) = body.split_at(table_len as usize);
         let table: Table = postcard::from_bytes(table_bytes).map_err(|e| Error::compiled(e.to_string()))?;
@@ -412,7 +417,7 @@ impl Gazetteer {
                 // Validating the automaton on load would cost as much as parsing it; the
                 // checksum already rules out a truncated or damaged cache file.
                 // SAFETY: the bytes are exactly what `serialize` wrote: the checksum over them
-                // matches the one written beside them, and the format version is in the magic.
+                // matches the one written beside them, and the format version is in the header.
                 // (The cache directory is trusted like the binary: a file crafted to pass the
                 // checksum is out of scope.)
                 let (automaton, rest) =
@@ -643,7 +648,7 @@ fn encode_options(options: &CompileOptions) -> [u8; 4] {
 }
 
 fn decode_options(bytes: [u8; 4]) -> Result<CompileOptions, Error> {
-    let bad = || Error::compiled("unknown options in header");
+    let bad = || Error::compiled("unknown compile options");
     Ok(CompileOptions {
         engine: match bytes[0] {
             0 => EngineKind::Daachorse,
@@ -711,13 +716,4 @@ pub fn cache_key(sources: &[Source], options: &CompileOptions) -> u64 {
         h.write_str(&source.text);
     }
     h.finish()
-}
-
-fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }

@@ -1,8 +1,9 @@
-//! A stable 64-bit hash for cache keys and checksums of the compiled form.
+//! A stable 64-bit hash for the cache keys of compiled gazetteers (the compiled files themselves
+//! carry the checksum of `zhpipe_artefact`).
 //!
 //! `std`'s hashers may change between releases and are seeded, so a key computed today would
 //! not find yesterday's file. This one is fixed: four FxHash-style lanes over 32-byte blocks
-//! (several GB/s, so hashing the dictionaries and the automaton costs little at start-up),
+//! (several GB/s, so hashing the dictionaries costs little at start-up),
 //! mixed with the length and finished with the murmur3 finaliser. It detects edits and
 //! truncation; it is not a cryptographic hash.
 

@@ -79,12 +79,34 @@ fn from_bytes_refuses_damage_and_foreign_keys() {
     assert!(Gazetteer::from_bytes(&bytes, Some(key)).is_ok());
     let e = Gazetteer::from_bytes(&bytes, Some(key ^ 1)).unwrap_err();
     assert_eq!(e.to_string(), "compiled gazetteer: compiled for other dictionaries or options");
-    assert!(Gazetteer::from_bytes(&bytes[..bytes.len() - 1], None).unwrap_err().to_string().contains("truncated"));
-    assert!(Gazetteer::from_bytes(b"not a gazetteer at all, not at all", None).is_err());
+    let e = Gazetteer::from_bytes(&bytes[..bytes.len() - 1], None).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        format!("truncated compiled gazetteer: the file holds {} bytes, {} expected", bytes.len() - 1, bytes.len())
+    );
+    let e = Gazetteer::from_bytes(b"not a gazetteer at all, not at all", None).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "not a compiled gazetteer: the file is text starting with `not a gazetteer at all, not at all`, \
+         and a compiled gazetteer starts with `ZHPGAZET`"
+    );
     let mut flipped = bytes.clone();
     let last = flipped.len() - 1;
     flipped[last] ^= 1;
-    assert!(Gazetteer::from_bytes(&flipped, None).unwrap_err().to_string().contains("checksum"));
+    let e = Gazetteer::from_bytes(&flipped, None).unwrap_err().to_string();
+    assert!(e.starts_with("corrupt compiled gazetteer: the checksum of its contents does not match"), "{e}");
+    // A cache of another format version (the version follows the eight-byte magic).
+    let mut other = bytes.clone();
+    let version = u32::from_le_bytes(other[8..12].try_into().unwrap());
+    other[8..12].copy_from_slice(&(version - 1).to_le_bytes());
+    let e = Gazetteer::from_bytes(&other, Some(key)).unwrap_err().to_string();
+    assert!(
+        e.starts_with(&format!(
+            "compiled gazetteer format version {}, but this build reads version {version}; rebuild it",
+            version - 1
+        )),
+        "{e}"
+    );
 }
 
 #[test]

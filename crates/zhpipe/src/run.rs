@@ -433,8 +433,9 @@ impl Sink {
             Sink::Stdout(mut writer) => writer.flush().map_err(|e| RunError::io("write", Path::new("stdout"), e)),
             Sink::File { writer, tmp, path } => {
                 let file = writer.into_inner().map_err(|e| RunError::io("write", &tmp, e.into_error()))?;
-                file.sync_all().map_err(|e| RunError::io("write", &tmp, e))?;
-                fs::rename(&tmp, &path).map_err(|e| RunError::io("rename into", &path, e))
+                // On failure the partial file stays, for `--resume`.
+                zhpipe_artefact::persist(file, &tmp, &path)
+                    .map_err(|e| RunError::io("sync and rename into place", &path, e))
             }
         }
     }
@@ -578,12 +579,9 @@ pub fn report_from_records(
     Ok(report.documents())
 }
 
-/// Writes a whole file under a temporary name, then renames it into place.
+/// Writes a whole file, whole or not at all ([`zhpipe_artefact::write_atomically`]).
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp"));
-    fs::write(&tmp, bytes).map_err(|e| RunError::io("write", &tmp, e))?;
-    fs::rename(&tmp, path).map_err(|e| RunError::io("rename into", path, e))
+    zhpipe_artefact::write_atomically(path, bytes).map_err(|e| RunError::io("write", path, e))
 }
 
 /// A progress line on stderr, drawn only when stderr is a terminal.
