@@ -48,6 +48,7 @@ pub struct Inputs {
 /// `eval classify`.
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
+    /// The labelled sentences and the taxonomy they are scored against.
     #[command(flatten)]
     pub inputs: Inputs,
     /// Cross-validate in K folds of whole documents instead of leaving one document out at a time.
@@ -64,6 +65,7 @@ pub struct EvalArgs {
 /// `train classify`.
 #[derive(Debug, clap::Args)]
 pub struct TrainArgs {
+    /// The labelled sentences and the taxonomy they are scored against.
     #[command(flatten)]
     pub inputs: Inputs,
     /// The model file to write (default: dictionaries/themes.model).

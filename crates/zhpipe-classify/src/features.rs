@@ -143,7 +143,11 @@ pub fn extract(view: &SentenceView<'_>, set: FeatureSet) -> Vec<String> {
 /// The features of a sentence with their values: the text features (words, bigrams, kinds)
 /// share a unit length so that long and short sentences weigh the same; each lexicon feature is
 /// the lexicon's 0..1 score of its label.
-pub fn weighted(view: &SentenceView<'_>, set: FeatureSet, lexicon: Option<&crate::LexiconModel>) -> Vec<(String, f32)> {
+pub(crate) fn weighted(
+    view: &SentenceView<'_>,
+    set: FeatureSet,
+    lexicon: Option<&crate::LexiconModel>,
+) -> Vec<(String, f32)> {
     let text = extract(view, set);
     let value = if text.is_empty() { 0.0 } else { 1.0 / (text.len() as f32).sqrt() };
     let mut out: Vec<(String, f32)> = text.into_iter().map(|f| (f, value)).collect();

@@ -87,7 +87,7 @@ fn check_bounds(yaml: &str) -> Result<(), String> {
 
 /// The front matter of `text` and the rest of the text, if `text` opens with one (blank lines
 /// before the opening `---` are allowed).
-pub fn split(text: &str) -> Option<(&str, &str)> {
+pub(crate) fn split(text: &str) -> Option<(&str, &str)> {
     let start = text.len() - text.trim_start_matches(['\n', '\r', ' ', '\t']).len();
     let body = &text[start..];
     let after_open = body.strip_prefix("---\n").or_else(|| body.strip_prefix("---\r\n"))?;
@@ -106,7 +106,7 @@ pub fn split(text: &str) -> Option<(&str, &str)> {
 /// Fills `meta` from the YAML `yaml`. Known keys fill the typed fields; the others go to
 /// `meta.extra` unchanged. Returns an error message (with the line) if the YAML is invalid or is
 /// not a mapping.
-pub fn apply(yaml: &str, meta: &mut Meta) -> Result<(), String> {
+pub(crate) fn apply(yaml: &str, meta: &mut Meta) -> Result<(), String> {
     check_bounds(yaml)?;
     let docs = YamlLoader::load_from_str(yaml).map_err(|e| format!("invalid YAML front matter: {e}"))?;
     let Some(doc) = docs.into_iter().next() else {

@@ -90,7 +90,7 @@ fn is_block(name: &str) -> bool {
 
 /// The text of a page: the article's, and, when the article was found inside a full page, the
 /// rest of the page's text (where headers with the date and source usually are).
-pub struct PageText {
+pub(crate) struct PageText {
     /// The visible text of the article (or of the whole document), one block per line.
     pub body: String,
     /// The visible text outside the article's element, when one was chosen.
@@ -101,7 +101,7 @@ pub struct PageText {
 /// facts filled into `meta` where it has no value yet. With `extract_main`, a full page (one
 /// with `<html>` or `<body>`) is reduced to the element that holds its article, when one stands
 /// out (see [`main_content`]).
-pub fn to_text(source: &str, extract_main: bool, meta: &mut Meta, tally: &mut Tally) -> PageText {
+pub(crate) fn to_text(source: &str, extract_main: bool, meta: &mut Meta, tally: &mut Tally) -> PageText {
     let (html, flattened) = crate::parse::parse_document(source);
     tally.flattened += flattened;
     let full_page = FULL_PAGE.is_match(source);
@@ -202,7 +202,7 @@ static FULL_PAGE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)<(?:html|b
 /// to the grandparent. The best element, discounted by the share of its letters that are link
 /// text and weighted by its class and id ([`class_weight`]), wins if it scores at least
 /// [`MIN_MAIN_SCORE`]; ties go to the deeper element.
-pub fn main_content(html: &Html) -> Option<ElementRef<'_>> {
+pub(crate) fn main_content(html: &Html) -> Option<ElementRef<'_>> {
     use std::collections::HashMap;
     let mut scores = HashMap::new();
     for node in html.tree.nodes() {

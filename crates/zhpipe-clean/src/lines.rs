@@ -40,7 +40,7 @@ fn chars(s: &str) -> usize {
 }
 
 /// Cleans the lines of one document (already normalised and non-empty).
-pub fn clean(
+pub(crate) fn clean(
     lines: Vec<String>,
     rules: &Rules,
     layout: Layout,

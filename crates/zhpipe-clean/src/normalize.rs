@@ -9,7 +9,7 @@ use crate::pinyin::is_han;
 
 /// Counts of what normalisation changed, for the notes.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Changes {
+pub(crate) struct Changes {
     /// Full-width letters and digits made half-width.
     pub width: u64,
     /// ASCII punctuation made full-width in Han context.
@@ -34,7 +34,7 @@ fn is_space(c: char) -> bool {
 }
 
 /// Normalises one line (no `\n` inside). See the crate docs for the convention.
-pub fn line(input: &str, changes: &mut Changes) -> String {
+pub(crate) fn line(input: &str, changes: &mut Changes) -> String {
     // 1. Width: full-width letters and digits to ASCII; every kind of space to ' '; zero-width
     //    characters dropped.
     let mut chars: Vec<char> = Vec::with_capacity(input.len());

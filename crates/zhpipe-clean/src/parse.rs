@@ -18,11 +18,11 @@ use html5ever::tree_builder::{TreeBuilder, TreeBuilderOpts, TreeSink};
 use scraper::{Html, HtmlTreeSink};
 
 /// Open elements the tree builder is given at most.
-pub const MAX_DEPTH: usize = 256;
+pub(crate) const MAX_DEPTH: usize = 256;
 
 /// Parses a whole document as `Html::parse_document` does, with nesting capped at
 /// [`MAX_DEPTH`]. Returns the tree and how many start tags were flattened.
-pub fn parse_document(source: &str) -> (Html, u64) {
+pub(crate) fn parse_document(source: &str) -> (Html, u64) {
     let builder = TreeBuilder::new(HtmlTreeSink::new(Html::new_document()), TreeBuilderOpts::default());
     let filter = DepthCap { inner: builder, depth: Cell::new(0), excess: Cell::new(0), flattened: Cell::new(0) };
     let tokenizer = Tokenizer::new(filter, TokenizerOpts::default());

@@ -56,7 +56,7 @@ pub(crate) fn is_han(c: char) -> bool {
 
 /// Removes the annotations, calling `removed` with each one. Linear in the text: an annotation
 /// is at most eight characters, so each `(` is examined once over a bounded window.
-pub fn strip(text: &str, mut removed: impl FnMut(&str)) -> String {
+pub(crate) fn strip(text: &str, mut removed: impl FnMut(&str)) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find(['(', '（']) {

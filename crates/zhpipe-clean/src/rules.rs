@@ -137,19 +137,19 @@ struct FurnitureFile {
 
 impl Rules {
     /// The bundled rules.
-    pub fn bundled() -> Result<Self, ConfigError> {
+    pub(crate) fn bundled() -> Result<Self, ConfigError> {
         Self::parse(BUNDLED_RULES, Path::new("dictionaries/clean.toml (bundled)"))
     }
 
     /// Rules from a file.
-    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+    pub(crate) fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| ConfigError::new(format!("{}: cannot read clean rules: {e}", path.display())))?;
         Self::parse(&text, path)
     }
 
     /// Rules from the text of a file; `path` only names it in errors.
-    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+    pub(crate) fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
         let at = |span: std::ops::Range<usize>| format!("{}:{}", path.display(), line_of(text, span.start));
         let file: RulesFile = toml::from_str(text).map_err(|e| {
             let place = e.span().map_or_else(|| path.display().to_string(), at);

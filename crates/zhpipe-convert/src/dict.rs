@@ -39,13 +39,16 @@ impl std::error::Error for DictError {}
 /// One dictionary entry: a key and its candidates, first candidate first.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
+    /// The text the entry replaces.
     pub key: String,
+    /// What it may become; the first is the one conversion uses.
     pub candidates: Vec<String>,
 }
 
 /// A parsed dictionary, in file order.
 #[derive(Clone, Debug, Default)]
 pub struct TextDict {
+    /// The entries, in the order the file lists them.
     pub entries: Vec<Entry>,
     /// `@reverse-prefer` directives: key of the reversed table → preferred candidate.
     pub reverse_preferences: Vec<(String, String, usize)>,

@@ -9,7 +9,7 @@
 
 /// Whether `text` holds a full-width letter or digit (U+FF10–U+FF19, U+FF21–U+FF3A,
 /// U+FF41–U+FF5A), checked on the UTF-8 bytes: `EF BC 90..99 | A1..BA`, `EF BD 81..9A`.
-pub fn has_full_width_alphanumeric(text: &str) -> bool {
+pub(crate) fn has_full_width_alphanumeric(text: &str) -> bool {
     let bytes = text.as_bytes();
     memchr::memchr_iter(0xEF, bytes).any(|at| match bytes[at + 1..] {
         [0xBC, third, ..] => matches!(third, 0x90..=0x99 | 0xA1..=0xBA),
@@ -19,7 +19,7 @@ pub fn has_full_width_alphanumeric(text: &str) -> bool {
 }
 
 /// `text` with U+FF01–U+FF5E replaced by U+0021–U+007E.
-pub fn fold(text: &str) -> String {
+pub(crate) fn fold(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
@@ -30,7 +30,7 @@ pub fn fold(text: &str) -> String {
 
 /// For each char boundary of `folded` (and its end), the matching byte offset in `original`,
 /// of which it is the [`fold`]: `original[map[s]..map[e]]` is what `folded[s..e]` came from.
-pub fn byte_map(folded: &str, original: &str) -> Vec<usize> {
+pub(crate) fn byte_map(folded: &str, original: &str) -> Vec<usize> {
     let mut map = vec![0; folded.len() + 1];
     for ((f, _), (o, _)) in folded.char_indices().zip(original.char_indices()) {
         map[f] = o;

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use zhpipe_core::Document;
 
 /// One input document, not yet read: reading happens on a worker thread.
-pub enum Pending {
+pub(crate) enum Pending {
     /// A file to read, if it is within the size limit.
     File { id: String, path: PathBuf },
     /// A JSONL record whose id has been read; the rest of the line (the text, base64 decoding)
@@ -25,14 +25,14 @@ pub enum Pending {
 
 impl Pending {
     /// The id the document's record will have.
-    pub fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         match self {
             Pending::File { id, .. } | Pending::Record { id, .. } | Pending::Failed { id, .. } => id,
         }
     }
 
     /// Reads the document. Files over `max_bytes` are refused from their metadata, unread.
-    pub fn load(self, max_bytes: u64) -> Result<Document, (String, String)> {
+    pub(crate) fn load(self, max_bytes: u64) -> Result<Document, (String, String)> {
         match self {
             Pending::Record { id, line_number, line } => parse_record(id, line_number, &line),
             Pending::Failed { id, error } => Err((id, error)),
@@ -114,7 +114,7 @@ fn id_for(path: &Path) -> String {
 
 /// Walks files and directories depth-first in sorted order, reading each directory only when
 /// the walk reaches it.
-pub struct Walk {
+pub(crate) struct Walk {
     /// Paths still to visit, last first.
     stack: Vec<PathBuf>,
     /// Canonical directories already walked, so a symbolic-link loop ends.
@@ -123,7 +123,7 @@ pub struct Walk {
 
 impl Walk {
     /// A walk over the given roots, in the order given.
-    pub fn new(roots: Vec<PathBuf>) -> Self {
+    pub(crate) fn new(roots: Vec<PathBuf>) -> Self {
         let mut stack = roots;
         stack.reverse();
         Self { stack, seen_dirs: HashSet::new() }
@@ -175,7 +175,7 @@ struct Record {
 }
 
 /// Reads JSONL records from a reader, one document per non-blank line.
-pub struct JsonLines<R> {
+pub(crate) struct JsonLines<R> {
     reader: R,
     line_number: usize,
     name: String,
@@ -185,7 +185,7 @@ pub struct JsonLines<R> {
 
 impl<R: BufRead> JsonLines<R> {
     /// Records from `reader`; `name` (e.g. `stdin`) makes ids for lines that have none.
-    pub fn new(reader: R, name: impl Into<String>) -> Self {
+    pub(crate) fn new(reader: R, name: impl Into<String>) -> Self {
         Self { reader, line_number: 0, name: name.into(), broken: false }
     }
 

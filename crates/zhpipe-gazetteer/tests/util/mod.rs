@@ -7,12 +7,12 @@ use zhpipe_core::Mentions;
 use zhpipe_gazetteer::{AhoCorasickKind, CompileOptions, EngineKind, Gazetteer, Source};
 
 /// The repository root.
-pub fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// The four dictionaries of the default pipeline.
-pub fn repo_dictionaries() -> Vec<PathBuf> {
+pub(crate) fn repo_dictionaries() -> Vec<PathBuf> {
     ["places", "organisations", "people", "policy-terms"]
         .iter()
         .map(|name| repo().join(format!("dictionaries/{name}.tsv")))
@@ -20,7 +20,7 @@ pub fn repo_dictionaries() -> Vec<PathBuf> {
 }
 
 /// Every engine configuration that must agree, by name.
-pub fn engines(overlapping: bool) -> Vec<(&'static str, CompileOptions)> {
+pub(crate) fn engines(overlapping: bool) -> Vec<(&'static str, CompileOptions)> {
     let base = CompileOptions { overlapping, ..CompileOptions::default() };
     vec![
         ("daachorse", CompileOptions { engine: EngineKind::Daachorse, ..base }),
@@ -48,7 +48,7 @@ pub fn engines(overlapping: bool) -> Vec<(&'static str, CompileOptions)> {
 }
 
 /// A dictionary from rows written `surface|id|kind|parent|attributes` (trailing fields optional).
-pub fn dictionary(name: &str, rows: &[&str]) -> Source {
+pub(crate) fn dictionary(name: &str, rows: &[&str]) -> Source {
     let mut text = String::from("surface\tid\tkind\tparent\tattributes\n");
     for row in rows {
         text.push_str(&row.replace('|', "\t"));
@@ -58,11 +58,11 @@ pub fn dictionary(name: &str, rows: &[&str]) -> Source {
 }
 
 /// `北京/province@6..12`.
-pub fn render(text: &str, mentions: &Mentions) -> Vec<String> {
+pub(crate) fn render(text: &str, mentions: &Mentions) -> Vec<String> {
     mentions.iter().map(|m| format!("{}/{}@{}", &text[m.span().range()], m.kind(), m.span())).collect()
 }
 
 /// Compiles `sources` with `options`, panicking with the error.
-pub fn compile(sources: &[Source], options: CompileOptions) -> Gazetteer {
+pub(crate) fn compile(sources: &[Source], options: CompileOptions) -> Gazetteer {
     Gazetteer::from_sources(sources, options).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -6,16 +6,16 @@ use std::path::{Path, PathBuf};
 
 use zhpipe_core::{Span, Token};
 
-pub fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-pub fn terms_dict() -> PathBuf {
+pub(crate) fn terms_dict() -> PathBuf {
     repo().join("dictionaries/terms.dict")
 }
 
 /// The bundled samples, in file-name order.
-pub fn samples() -> Vec<(String, String)> {
+pub(crate) fn samples() -> Vec<(String, String)> {
     let mut paths: Vec<PathBuf> =
         std::fs::read_dir(repo().join("corpus/samples")).unwrap().map(|e| e.unwrap().path()).collect();
     paths.sort();
@@ -28,7 +28,7 @@ pub fn samples() -> Vec<(String, String)> {
 /// The layer invariants: sentences and tokens in bounds, on char boundaries, non-empty, in
 /// order and not overlapping; every token inside a sentence; sentences and tokens each cover
 /// every non-whitespace character. Returns a description of the first violation.
-pub fn check_layers(text: &str, sentences: &[Span], tokens: &[Token]) -> Result<(), String> {
+pub(crate) fn check_layers(text: &str, sentences: &[Span], tokens: &[Token]) -> Result<(), String> {
     check_spans(text, sentences, "sentence")?;
     let spans: Vec<Span> = tokens.iter().map(|t| t.span).collect();
     check_spans(text, &spans, "token")?;
@@ -44,7 +44,7 @@ pub fn check_layers(text: &str, sentences: &[Span], tokens: &[Token]) -> Result<
     Ok(())
 }
 
-pub fn check_spans(text: &str, spans: &[Span], what: &str) -> Result<(), String> {
+pub(crate) fn check_spans(text: &str, spans: &[Span], what: &str) -> Result<(), String> {
     let mut covered = 0;
     for span in spans {
         if !span.is_valid_in(text) {

@@ -27,14 +27,14 @@ impl Counter {
     }
 
     /// Entries by count (descending), then key.
-    pub fn ranked(&self) -> Vec<(&str, u64)> {
+    pub(super) fn ranked(&self) -> Vec<(&str, u64)> {
         let mut entries: Vec<(&str, u64)> = self.counts.iter().map(|(k, &v)| (k.as_str(), v)).collect();
         entries.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         entries
     }
 
     /// Entries by key.
-    pub fn sorted(&self) -> Vec<(&str, u64)> {
+    pub(super) fn sorted(&self) -> Vec<(&str, u64)> {
         let mut entries: Vec<(&str, u64)> = self.counts.iter().map(|(k, &v)| (k.as_str(), v)).collect();
         entries.sort();
         entries
