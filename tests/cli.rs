@@ -57,11 +57,11 @@ fn samples_give_one_ok_record_each_in_input_order() {
     assert_eq!(
         ids,
         [
-            "corpus/samples/000_76c7bd47a1db1cd9.txt",
-            "corpus/samples/001_2e05ff05c1a982e2.txt",
-            "corpus/samples/002_d2ed7689422571ad.txt",
-            "corpus/samples/003_69f31250f606846b.txt",
-            "corpus/samples/004_1e751c50671583d8.txt",
+            "000_76c7bd47a1db1cd9.txt",
+            "001_2e05ff05c1a982e2.txt",
+            "002_d2ed7689422571ad.txt",
+            "003_69f31250f606846b.txt",
+            "004_1e751c50671583d8.txt",
         ]
     );
     for record in &records {
@@ -359,7 +359,7 @@ fn shards_of_a_directory_split_its_files() {
     ids.sort();
     let expected: Vec<String> = fs::read_dir(samples())
         .unwrap()
-        .map(|e| format!("corpus/samples/{}", e.unwrap().file_name().to_string_lossy()))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -473,13 +473,21 @@ fn resume_after_a_finished_run_adds_only_the_new_documents() {
     assert!(fs::read(full.join("documents.jsonl")).unwrap() == fs::read(grown.join("documents.jsonl")).unwrap());
 }
 
+/// An output directory written by a whole run of `config` over the samples.
+fn output_of_a_run(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run_config(config, dir.path(), &["corpus/samples"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    dir
+}
+
 #[test]
 fn resume_refuses_stdout_and_a_damaged_partial_file() {
     let output = zhpipe(&["run", "--resume", "--config", FAST, "--output", "-", "corpus/samples"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("--resume needs an output directory"), "{}", stderr(&output));
 
-    let dir = tempfile::tempdir().unwrap();
+    let dir = output_of_a_run(FAST);
     fs::write(dir.path().join(".documents.jsonl.tmp"), "{\"schema\":1,\"id\":\"a\",\"status\":\"ok\"}\nnot a record\n")
         .unwrap();
     let output =
@@ -488,7 +496,7 @@ fn resume_refuses_stdout_and_a_damaged_partial_file() {
     assert!(stderr(&output).contains(".documents.jsonl.tmp: line 2: not a zhpipe record"), "{}", stderr(&output));
 
     // Records written by a zhpipe of another record schema are not mixed with this one's.
-    let dir = tempfile::tempdir().unwrap();
+    let dir = output_of_a_run(FAST);
     fs::write(dir.path().join(".documents.jsonl.tmp"), "{\"schema\":7,\"id\":\"a\",\"status\":\"ok\"}\n").unwrap();
     let output =
         zhpipe(&["run", "--resume", "--config", FAST, "--output", dir.path().to_str().unwrap(), "corpus/samples"]);

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 use std::fs;
-use std::io::{BufRead, Read};
+use std::io::{self, BufRead, Read};
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
@@ -13,8 +13,8 @@ use zhpipe_core::Document;
 
 /// One input document, not yet read: reading happens on a worker thread.
 pub(crate) enum Pending {
-    /// A file to read, if it is within the size limit.
-    File { id: String, path: PathBuf },
+    /// A file to read, if it is within the size limit; `len` is its length when it was listed.
+    File { id: String, path: PathBuf, len: u64 },
     /// A JSONL record whose id has been read; the rest of the line (the text, base64 decoding)
     /// is parsed on a worker thread. Only the id is needed to decide whether a record belongs
     /// to this shard or was already written, so records that are skipped cost one scan.
@@ -31,12 +31,28 @@ impl Pending {
         }
     }
 
+    /// Gives the document another id (a duplicate's).
+    pub(crate) fn set_id(&mut self, new: String) {
+        match self {
+            Pending::File { id, .. } | Pending::Record { id, .. } | Pending::Failed { id, .. } => *id = new,
+        }
+    }
+
+    /// About how many bytes the document holds once read, to bound what is in flight.
+    pub(crate) fn size(&self) -> u64 {
+        match self {
+            Pending::File { len, .. } => *len,
+            Pending::Record { line, .. } => line.len() as u64,
+            Pending::Failed { .. } => 0,
+        }
+    }
+
     /// Reads the document. Files over `max_bytes` are refused from their metadata, unread.
     pub(crate) fn load(self, max_bytes: u64) -> Result<Document, (String, String)> {
         match self {
             Pending::Record { id, line_number, line } => parse_record(id, line_number, &line),
             Pending::Failed { id, error } => Err((id, error)),
-            Pending::File { id, path } => match read_limited(&path, max_bytes) {
+            Pending::File { id, path, .. } => match read_limited(&path, max_bytes) {
                 Ok(bytes) => Ok(Document::from_bytes(id, bytes)),
                 Err(error) => Err((id, error)),
             },
@@ -103,30 +119,95 @@ fn file_kind(kind: &fs::FileType) -> &'static str {
     if kind.is_dir() { "a directory" } else { "not a file" }
 }
 
-/// A document id for a path: relative to the working directory when possible, with `/`
-/// separators and no leading `./`, so that ids are the same on every machine and platform.
-fn id_for(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    let rel = cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok()).unwrap_or(path);
-    let id = rel.components().filter(|c| !matches!(c, std::path::Component::CurDir));
-    id.map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+/// The id of a file: its path relative to the input root it was found under, with `/`
+/// separators; a file given as a root itself is its file name. So the same corpus gets the same
+/// ids from any working directory and under any mount point.
+///
+/// Ids are lossless: a byte of a file name that is not UTF-8 is written `%XX` (its hex value),
+/// and a `%` itself `%25`, so two files never share an id because of their names' encoding.
+fn id_for(root: &Path, path: &Path) -> String {
+    let relative = match path.strip_prefix(root) {
+        Ok(rest) if rest.as_os_str().is_empty() => Path::new(path.file_name().unwrap_or(path.as_os_str())),
+        Ok(rest) => rest,
+        Err(_) => path,
+    };
+    let mut id = String::new();
+    for component in relative.components() {
+        let name = match component {
+            std::path::Component::Normal(name) => name,
+            std::path::Component::ParentDir => std::ffi::OsStr::new(".."),
+            _ => continue,
+        };
+        if !id.is_empty() {
+            id.push('/');
+        }
+        push_lossless(&mut id, name);
+    }
+    id
+}
+
+/// Appends a file name to an id, escaping what is not UTF-8 (and `%`) as `%XX`.
+fn push_lossless(id: &mut String, name: &std::ffi::OsStr) {
+    use std::fmt::Write as _;
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(name);
+    // Elsewhere file names are Unicode already (Windows' unpaired surrogates aside).
+    #[cfg(not(unix))]
+    let lossy = name.to_string_lossy();
+    #[cfg(not(unix))]
+    let bytes = lossy.as_bytes();
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c == '%' {
+                id.push_str("%25");
+            } else {
+                id.push(c);
+            }
+        }
+        for byte in chunk.invalid() {
+            write!(id, "%{byte:02X}").expect("writing to a String");
+        }
+    }
+}
+
+/// Whether a file is read as JSONL records rather than as one document: by its name.
+pub(crate) fn is_records_file(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    name.ends_with(".jsonl") || name.ends_with(".jsonl.gz")
+}
+
+/// Opens a records file, through gzip when its name ends in `.gz`.
+fn open_records(path: &Path) -> io::Result<Box<dyn BufRead + Send>> {
+    let file = fs::File::open(path)?;
+    let gz = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    Ok(if gz {
+        Box::new(io::BufReader::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(file))))
+    } else {
+        Box::new(io::BufReader::new(file))
+    })
 }
 
 /// Walks files and directories depth-first in sorted order, reading each directory only when
-/// the walk reaches it.
+/// the walk reaches it. With `records` on, a `.jsonl` or `.jsonl.gz` file is read as JSONL
+/// records, one document each, rather than as one document.
 pub(crate) struct Walk {
-    /// Paths still to visit, last first.
-    stack: Vec<PathBuf>,
+    /// Paths still to visit with the root each was found under, last first.
+    stack: Vec<(PathBuf, usize)>,
+    /// The roots as given.
+    roots: Vec<PathBuf>,
     /// Canonical directories already walked, so a symbolic-link loop ends.
     seen_dirs: HashSet<PathBuf>,
+    /// Read `.jsonl` files as records.
+    records: bool,
+    /// The records file being read.
+    lines: Option<JsonLines<Box<dyn BufRead + Send>>>,
 }
 
 impl Walk {
     /// A walk over the given roots, in the order given.
-    pub(crate) fn new(roots: Vec<PathBuf>) -> Self {
-        let mut stack = roots;
-        stack.reverse();
-        Self { stack, seen_dirs: HashSet::new() }
+    pub(crate) fn new(roots: Vec<PathBuf>, records: bool) -> Self {
+        let stack = roots.iter().cloned().enumerate().rev().map(|(i, path)| (path, i)).collect();
+        Self { stack, roots, seen_dirs: HashSet::new(), records, lines: None }
     }
 }
 
@@ -135,12 +216,28 @@ impl Iterator for Walk {
 
     fn next(&mut self) -> Option<Pending> {
         loop {
-            let path = self.stack.pop()?;
+            if let Some(lines) = &mut self.lines {
+                match lines.next() {
+                    Some(pending) => return Some(pending),
+                    None => self.lines = None,
+                }
+            }
+            let (path, root) = self.stack.pop()?;
+            let id = id_for(&self.roots[root], &path);
             // `metadata` follows links; a dangling link fails here and becomes an error record
             // when it is loaded.
-            let is_dir = fs::metadata(&path).map(|m| m.is_dir()).unwrap_or(false);
-            if !is_dir {
-                return Some(Pending::File { id: id_for(&path), path });
+            let meta = fs::metadata(&path).ok();
+            if !meta.as_ref().is_some_and(fs::Metadata::is_dir) {
+                if self.records && meta.as_ref().is_some_and(fs::Metadata::is_file) && is_records_file(&path) {
+                    match open_records(&path) {
+                        Ok(reader) => self.lines = Some(JsonLines::new(reader, id)),
+                        Err(e) => {
+                            return Some(Pending::Failed { id, error: format!("cannot read {}: {e}", path.display()) });
+                        }
+                    }
+                    continue;
+                }
+                return Some(Pending::File { id, path, len: meta.map_or(0, |m| m.len()) });
             }
             let canonical = fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
             if !self.seen_dirs.insert(canonical) {
@@ -150,16 +247,45 @@ impl Iterator for Walk {
                 Ok(entries) => {
                     let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
                     children.sort();
-                    self.stack.extend(children.into_iter().rev());
+                    self.stack.extend(children.into_iter().rev().map(|child| (child, root)));
                 }
                 Err(e) => {
                     return Some(Pending::Failed {
-                        id: id_for(&path),
+                        id,
                         error: format!("cannot list directory {}: {e}", path.display()),
                     });
                 }
             }
         }
+    }
+}
+
+/// Gives every input a distinct id. The first input with an id keeps it; a later one gets
+/// `~2`, `~3`, … (the first of those not yet seen), in input order, so a rerun or a resumed run
+/// over the same input gives every input the same id again, and no record replaces another.
+///
+/// The ids seen are kept as 64-bit hashes (FNV-1a), 8 bytes each rather than the whole id: two
+/// different ids could collide, at odds of about one in 10^7 for a million ids, and the later
+/// one would then be renamed, never dropped.
+#[derive(Default)]
+pub(crate) struct UniqueIds {
+    seen: HashSet<u64>,
+}
+
+impl UniqueIds {
+    /// Renames `pending` if its id was seen before; returns the id it had.
+    pub(crate) fn assign(&mut self, pending: &mut Pending) -> Option<String> {
+        let hash = |id: &str| crate::shard::fnv1a64(id.as_bytes());
+        if self.seen.insert(hash(pending.id())) {
+            return None;
+        }
+        let original = pending.id().to_owned();
+        let renamed = (2u64..)
+            .map(|n| format!("{original}~{n}"))
+            .find(|candidate| self.seen.insert(hash(candidate)))
+            .expect("an unused suffix");
+        pending.set_id(renamed);
+        Some(original)
     }
 }
 
@@ -236,6 +362,14 @@ impl<R: BufRead> Iterator for JsonLines<R> {
             match self.reader.read_until(b'\n', &mut line) {
                 Ok(0) => return None,
                 Ok(_) => match String::from_utf8(line) {
+                    // A byte-order mark, as some editors write at the start of a file.
+                    Ok(text) if self.line_number == 1 && text.starts_with('\u{feff}') => {
+                        let text = text['\u{feff}'.len_utf8()..].to_owned();
+                        if text.trim().is_empty() {
+                            continue;
+                        }
+                        return Some(self.parse(text));
+                    }
                     Ok(text) if text.trim().is_empty() => continue,
                     Ok(text) => return Some(self.parse(text)),
                     Err(_) => {
@@ -318,7 +452,7 @@ mod tests {
         assert!(status.success());
         let zero = dir.path().join("zero.txt");
         std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
-        let pending: Vec<Pending> = Walk::new(vec![dir.path().to_owned()]).collect();
+        let pending: Vec<Pending> = Walk::new(vec![dir.path().to_owned()], true).collect();
         assert_eq!(pending.len(), 2);
         let errors: Vec<String> = pending.into_iter().map(|p| p.load(1 << 20).unwrap_err().1).collect();
         assert!(errors[0].ends_with("pipe.txt is not a regular file (a named pipe): skipped"), "{}", errors[0]);
@@ -346,9 +480,68 @@ mod tests {
     }
 
     #[test]
-    fn ids_are_relative_and_slash_separated() {
-        assert_eq!(id_for(Path::new("./corpus/samples/a.txt")), "corpus/samples/a.txt");
-        let abs = std::env::current_dir().unwrap().join("x/y.txt");
-        assert_eq!(id_for(&abs), "x/y.txt");
+    fn ids_are_relative_to_their_root_and_slash_separated() {
+        assert_eq!(id_for(Path::new("./corpus"), Path::new("./corpus/samples/a.txt")), "samples/a.txt");
+        assert_eq!(id_for(Path::new("/data/corpus"), Path::new("/data/corpus/2023/a.txt")), "2023/a.txt");
+        // A file given as a root is its name, wherever it is.
+        assert_eq!(id_for(Path::new("/data/x.txt"), Path::new("/data/x.txt")), "x.txt");
+        assert_eq!(id_for(Path::new("corpus/x.txt"), Path::new("corpus/x.txt")), "x.txt");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn undecodable_file_names_make_distinct_lossless_ids() {
+        use std::os::unix::ffi::OsStrExt;
+        let root = Path::new("in");
+        let a = root.join(std::ffi::OsStr::from_bytes(b"caf\xe9.txt"));
+        let b = root.join(std::ffi::OsStr::from_bytes(b"caf\xe8.txt"));
+        assert_eq!(id_for(root, &a), "caf%E9.txt");
+        assert_eq!(id_for(root, &b), "caf%E8.txt");
+        // A literal `%` is escaped too, so no name can pass for an escaped one.
+        assert_eq!(id_for(root, &root.join("caf%E9.txt")), "caf%25E9.txt");
+    }
+
+    #[test]
+    fn repeated_ids_get_suffixes_in_input_order() {
+        let input =
+            "{\"id\": \"a\", \"text\": \"1\"}\n{\"id\": \"a\", \"text\": \"2\"}\n{\"id\": \"a~2\", \"text\": \"3\"}\n";
+        let mut ids = UniqueIds::default();
+        let renamed: Vec<(String, Option<String>)> = JsonLines::new(input.as_bytes(), "stdin")
+            .map(|mut p| {
+                let original = ids.assign(&mut p);
+                (p.id().to_owned(), original)
+            })
+            .collect();
+        assert_eq!(
+            renamed,
+            [("a".into(), None), ("a~2".into(), Some("a".into())), ("a~2~2".into(), Some("a~2".into()))]
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_first_record_is_accepted() {
+        let input = "\u{feff}{\"id\": \"a\", \"text\": \"京\"}\n\u{feff}{\"id\": \"b\", \"text\": \"津\"}\n";
+        let items: Vec<Pending> = JsonLines::new(input.as_bytes(), "stdin").collect();
+        assert!(matches!(&items[0], Pending::Record { id, .. } if id == "a"));
+        // Only at the start of the stream: elsewhere it is not a record.
+        assert!(matches!(&items[1], Pending::Failed { .. }));
+    }
+
+    #[test]
+    fn jsonl_files_in_a_walk_are_records_unless_told_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("a.jsonl"),
+            "{\"id\": \"r1\", \"text\": \"京\"}\n{\"id\": \"r2\", \"text\": \"津\"}\n",
+        )
+        .unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, "{\"id\": \"r3\", \"text\": \"冀\"}\n".as_bytes()).unwrap();
+        fs::write(dir.path().join("b.jsonl.gz"), gz.finish().unwrap()).unwrap();
+        fs::write(dir.path().join("c.txt"), "北京").unwrap();
+        let ids: Vec<String> = Walk::new(vec![dir.path().to_owned()], true).map(|p| p.id().to_owned()).collect();
+        assert_eq!(ids, ["r1", "r2", "r3", "c.txt"]);
+        let ids: Vec<String> = Walk::new(vec![dir.path().to_owned()], false).map(|p| p.id().to_owned()).collect();
+        assert_eq!(ids, ["a.jsonl", "b.jsonl.gz", "c.txt"]);
     }
 }

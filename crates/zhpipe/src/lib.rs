@@ -22,18 +22,29 @@
 //! ```
 
 mod input;
+mod output;
 pub mod record;
 pub mod report;
 mod run;
 mod shard;
 
+pub use output::report_from_records;
 pub use run::{
-    ExitStatus, Output, RunError, RunOptions, RunSummary, StageTiming, load_config, report_from_records, run,
-    run_with_registry, themes_of,
+    ExitStatus, Output, RunError, RunOptions, RunSummary, StageTiming, load_config, run, run_with_registry, themes_of,
 };
 pub use shard::{Shard, fnv1a64};
 
 use zhpipe_core::Registry;
+
+/// Writes a line to stderr, like `eprintln!`, but never panics: when stderr is a closed pipe
+/// (`zhpipe … 2>&1 | head -1`) the message is lost and the run goes on to end as it would.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use ::std::io::Write as _;
+        let _ = ::std::writeln!(::std::io::stderr().lock(), $($arg)*);
+    }};
+}
 
 /// Every stage this build of zhpipe knows. A new stage crate adds one line here.
 pub fn registry() -> Registry {

@@ -56,9 +56,13 @@ enum Command {
         /// record, naming the stage. Always on in debug builds.
         #[arg(long)]
         check: bool,
+        /// Read `.jsonl` and `.jsonl.gz` files among the inputs as one text document each, not as
+        /// records (one document per line, the default).
+        #[arg(long)]
+        jsonl_as_text: bool,
         /// Files, directories (walked recursively in sorted order) or `-` for JSONL records
-        /// `{"id", "text"}` / `{"id", "bytes_base64"}` on stdin. Defaults to the config's
-        /// `[input] paths`.
+        /// `{"id", "text"}` / `{"id", "bytes_base64"}` on stdin. When none is given, stdin if it
+        /// is a pipe or a file, else the config's `[input] paths`.
         inputs: Vec<String>,
     },
     /// Write report.html from output records, e.g. the documents.jsonl of every shard of a corpus.
@@ -103,7 +107,7 @@ fn main() -> ExitCode {
                 Some(path) => match zhpipe_classify::Taxonomy::load(&path) {
                     Ok(taxonomy) => taxonomy,
                     Err(e) => {
-                        eprintln!("zhpipe: {e}");
+                        zhpipe::say!("zhpipe: {e}");
                         return ExitCode::from(2);
                     }
                 },
@@ -112,16 +116,27 @@ fn main() -> ExitCode {
             let themes = zhpipe::themes_of(&taxonomy);
             match zhpipe::report_from_records(&inputs, &output, report_documents, themes) {
                 Ok(documents) => {
-                    eprintln!("{}: {documents} documents", output.join("report.html").display());
+                    zhpipe::say!("{}: {documents} documents", output.join("report.html").display());
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!("zhpipe: {}", e.message);
+                    zhpipe::say!("zhpipe: {}", e.message);
                     ExitCode::from(e.status as u8)
                 }
             }
         }
-        Command::Run { config, output, threads, quiet, shard, resume, report_documents, check, inputs } => {
+        Command::Run {
+            config,
+            output,
+            threads,
+            quiet,
+            shard,
+            resume,
+            report_documents,
+            check,
+            jsonl_as_text,
+            inputs,
+        } => {
             let output = output.map(|o| if o == "-" { Output::Stdout } else { Output::Dir(o.into()) });
             let options = RunOptions {
                 config,
@@ -133,6 +148,7 @@ fn main() -> ExitCode {
                 resume,
                 report_documents,
                 check,
+                jsonl_records: !jsonl_as_text,
             };
             match zhpipe::run(&options) {
                 Ok((summary, status)) => {
@@ -142,7 +158,7 @@ fn main() -> ExitCode {
                     ExitCode::from(status as u8)
                 }
                 Err(e) => {
-                    eprintln!("zhpipe: {}", e.message);
+                    zhpipe::say!("zhpipe: {}", e.message);
                     ExitCode::from(e.status as u8)
                 }
             }
@@ -151,7 +167,7 @@ fn main() -> ExitCode {
 }
 
 fn print_summary(summary: &RunSummary) {
-    eprintln!(
+    zhpipe::say!(
         "{} documents: {} ok, {} failed; {:.2} MB in {:.2} s on {} threads",
         summary.documents,
         summary.ok,
@@ -161,16 +177,23 @@ fn print_summary(summary: &RunSummary) {
         summary.threads
     );
     if let Some(shard) = &summary.shard {
-        eprintln!("shard {shard}: {} inputs left to the other shards", summary.other_shards);
+        zhpipe::say!("shard {shard}: {} inputs left to the other shards", summary.other_shards);
     }
     if summary.resumed > 0 || summary.skipped > 0 {
-        eprintln!(
+        zhpipe::say!(
             "resumed: {} records kept from the previous run, {} inputs skipped",
-            summary.resumed, summary.skipped
+            summary.resumed,
+            summary.skipped
         );
     }
-    eprintln!("{:<14} {:>10} {:>12} {:>10}", "stage", "documents", "seconds", "MB/s");
+    zhpipe::say!("{:<14} {:>10} {:>12} {:>10}", "stage", "documents", "seconds", "MB/s");
     for stage in &summary.stages {
-        eprintln!("{:<14} {:>10} {:>12.4} {:>10.1}", stage.stage, stage.documents, stage.seconds, stage.mb_per_second);
+        zhpipe::say!(
+            "{:<14} {:>10} {:>12.4} {:>10.1}",
+            stage.stage,
+            stage.documents,
+            stage.seconds,
+            stage.mb_per_second
+        );
     }
 }

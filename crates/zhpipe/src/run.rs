@@ -1,8 +1,8 @@
 //! One run: config → chain → batches of documents → output files and a summary.
 
 use std::collections::HashSet;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Seek, SeekFrom, Write};
+use std::fs;
+use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -11,15 +11,24 @@ use rayon::prelude::*;
 use serde::Serialize;
 use zhpipe_core::{Chain, ConfigError, ConfigErrorKind, Layers, PipelineConfig, Registry};
 
-use crate::input::{JsonLines, Pending, Walk};
-use crate::record::{self, Record};
+use crate::input::{JsonLines, Pending, UniqueIds, Walk};
+use crate::output::{self, Fingerprint, Sink, write_atomically};
+use crate::record;
 use crate::report::{self, DocSummary, Report, ReportOptions, ThemeNames};
 use crate::shard::Shard;
 
 /// Documents per batch and worker thread. A batch is processed in parallel and written in
 /// order before the next one is read: large enough to keep every thread busy while a slow
 /// document finishes, small enough that memory does not depend on the corpus.
-const BATCH_PER_THREAD: usize = 16;
+pub(crate) const BATCH_PER_THREAD: usize = 16;
+
+/// Input bytes a batch holds at most, whatever the number of threads; a larger document is a
+/// batch of its own. What is in flight (documents being processed, their records waiting to be
+/// written in order) is a multiple of this, so memory is bounded by bytes, not by documents.
+pub(crate) const BATCH_BYTES: u64 = 16 << 20;
+
+/// Worker threads per core at most: more only adds memory and contention.
+const THREADS_PER_CORE: usize = 4;
 
 /// Where the records go.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,6 +61,9 @@ pub struct RunOptions {
     pub report_documents: Option<usize>,
     /// Check every document's invariants after every stage (always on in debug builds).
     pub check: bool,
+    /// Read `.jsonl` and `.jsonl.gz` files among the inputs as records, one document per line
+    /// (the default), rather than as one document each.
+    pub jsonl_records: bool,
 }
 
 impl RunOptions {
@@ -67,6 +79,7 @@ impl RunOptions {
             resume: false,
             report_documents: None,
             check: false,
+            jsonl_records: true,
         }
     }
 }
@@ -135,11 +148,15 @@ pub struct RunError {
 }
 
 impl RunError {
-    fn usage(message: impl Into<String>) -> Self {
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
         Self { status: ExitStatus::Usage, message: message.into() }
     }
 
-    fn io(what: &str, path: &Path, e: io::Error) -> Self {
+    pub(crate) fn io(what: &str, path: &Path, e: io::Error) -> Self {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            let message = format!("{} was closed before the run ended; stopped", path.display());
+            return Self { status: ExitStatus::Failure, message };
+        }
         Self { status: ExitStatus::Failure, message: format!("cannot {what} {}: {e}", path.display()) }
     }
 }
@@ -174,14 +191,21 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
         chain = chain.with_checks(true);
     }
     for warning in chain.warnings() {
-        eprintln!("zhpipe: warning: {warning}");
+        crate::say!("zhpipe: warning: {warning}");
     }
     let layers = chain.provides(Layers::RAW);
 
-    let inputs: Vec<String> = if options.inputs.is_empty() {
-        config.input.paths.iter().map(|p| config.base_dir().join(p).display().to_string()).collect()
-    } else {
+    // With no inputs named, piped stdin is what the user means (`cat a.jsonl | zhpipe run`):
+    // never the config's inputs instead.
+    let inputs: Vec<String> = if !options.inputs.is_empty() {
         options.inputs.clone()
+    } else if stdin_is_piped() {
+        if options.progress {
+            crate::say!("zhpipe: no inputs given and stdin is not a terminal: reading JSONL records from stdin");
+        }
+        vec!["-".to_owned()]
+    } else {
+        config.input.paths.iter().map(|p| config.base_dir().join(p).display().to_string()).collect()
     };
     if inputs.is_empty() {
         return Err(RunError::usage(format!(
@@ -200,13 +224,23 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
                 return Err(RunError::usage(format!("input {input} does not exist")));
             }
         }
-        Box::new(Walk::new(inputs.iter().map(PathBuf::from).collect()))
+        Box::new(Walk::new(inputs.iter().map(PathBuf::from).collect(), options.jsonl_records))
     };
 
     let threads = options.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if threads == 0 {
         return Err(RunError::usage("--threads must be at least 1"));
     }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = if threads > THREADS_PER_CORE * cores {
+        crate::say!(
+            "zhpipe: warning: --threads {threads} is more than {THREADS_PER_CORE} per core; using {}",
+            THREADS_PER_CORE * cores
+        );
+        THREADS_PER_CORE * cores
+    } else {
+        threads
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -240,13 +274,26 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
         stages: Vec::new(),
     };
     let batch_size = threads * BATCH_PER_THREAD;
+    // Held until the run ends: a second run into the same directory is refused meanwhile.
+    let _lock = match &output {
+        Output::Dir(dir) => Some(output::lock(dir)?),
+        Output::Stdout => None,
+    };
+    let fingerprint = Fingerprint::of(&config);
     let (mut sink, done) = match (&output, options.resume) {
         (Output::Dir(dir), true) => {
-            let (done, resumed) = resume(dir, report.as_mut(), &pool, batch_size)?;
+            fingerprint.check_resume(dir)?;
+            let (done, resumed) = output::resume(dir, report.as_mut(), &pool, batch_size)?;
             summary.resumed = resumed;
+            fingerprint.store(dir)?;
             (Sink::append(dir)?, done)
         }
-        _ => (Sink::open(&output)?, HashSet::new()),
+        (Output::Dir(dir), false) => {
+            let sink = Sink::open(&output)?;
+            fingerprint.store(dir)?;
+            (sink, HashSet::new())
+        }
+        (Output::Stdout, _) => (Sink::open(&output)?, HashSet::new()),
     };
 
     let stats = Stats {
@@ -257,8 +304,13 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
     let progress = Progress::new(options.progress);
 
     let (mut other_shards, mut skipped) = (0, 0);
+    let mut ids = UniqueIds::default();
     let mut source = source
-        .filter(|pending| {
+        .map(|mut pending| {
+            let duplicate_of = ids.assign(&mut pending);
+            (pending, duplicate_of)
+        })
+        .filter(|(pending, _)| {
             if options.shard.is_some_and(|shard| !shard.contains(pending.id())) {
                 other_shards += 1;
                 false
@@ -273,18 +325,21 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
     let themes = report.as_ref().map(|r| r.options().themes.clone()).unwrap_or_default();
     while source.peek().is_some() {
         let first = report.as_ref().map_or(0, |r| r.documents());
-        let batch: Vec<(Pending, Option<bool>)> = source
-            .by_ref()
-            .take(batch_size)
-            .enumerate()
-            .map(|(i, p)| (p, report.as_ref().map(|r| r.wants_text(first + i as u64))))
-            .collect();
+        let mut batch = Vec::new();
+        let mut batch_bytes = 0;
+        while let Some((pending, duplicate_of)) = source.next_if(|(next, _)| {
+            batch.is_empty() || (batch.len() < batch_size && batch_bytes + next.size() <= BATCH_BYTES)
+        }) {
+            batch_bytes += pending.size();
+            let report_text = report.as_ref().map(|r| r.wants_text(first + batch.len() as u64));
+            batch.push((pending, duplicate_of, report_text));
+        }
         let max_bytes = config.input.max_bytes;
         let results: Vec<Processed> = pool.install(|| {
             batch
                 .into_par_iter()
-                .map(|(p, report_text)| {
-                    process(p, max_bytes, &chain, layers, &stats, report_text.map(|t| (t, &themes)))
+                .map(|(p, duplicate_of, report_text)| {
+                    process(p, duplicate_of, max_bytes, &chain, layers, &stats, report_text.map(|t| (t, &themes)))
                 })
                 .collect()
         });
@@ -360,6 +415,7 @@ type ReportText<'a> = Option<(bool, &'a ThemeNames)>;
 /// Reads, processes and serialises one document, and summarises it for the report.
 fn process(
     pending: Pending,
+    duplicate_of: Option<String>,
     max_bytes: u64,
     chain: &Chain,
     layers: Layers,
@@ -368,8 +424,22 @@ fn process(
 ) -> Processed {
     let mut doc = match pending.load(max_bytes) {
         Ok(doc) => doc,
-        Err((id, error)) => return Processed::new(record::error_line(&id, "input", &error), false, 0, report_text),
+        Err((id, error)) => {
+            let error = match &duplicate_of {
+                Some(original) => format!("{error} (renamed from `{original}`, an earlier input's id)"),
+                None => error,
+            };
+            return Processed::new(record::error_line(&id, "input", &error), false, 0, report_text);
+        }
     };
+    if let Some(original) = duplicate_of {
+        doc.notes.push(zhpipe_core::Note {
+            stage: "input".into(),
+            kind: "duplicate-id".into(),
+            message: format!("an earlier input has the id `{original}`: this one is `{}`", doc.id),
+            count: None,
+        });
+    }
     let bytes = (doc.raw.len() + doc.text.len()) as u64;
     let result = chain.run(&mut doc, |i, elapsed| {
         stats.stage_nanos[i].fetch_add(elapsed.as_nanos() as u64, Ordering::Relaxed);
@@ -385,203 +455,22 @@ fn process(
     }
 }
 
-/// The JSONL output: a temporary file renamed into place when complete, or stdout.
-enum Sink {
-    File { writer: BufWriter<File>, tmp: PathBuf, path: PathBuf },
-    Stdout(BufWriter<io::Stdout>),
-}
-
-impl Sink {
-    fn open(output: &Output) -> Result<Self, RunError> {
-        match output {
-            Output::Stdout => Ok(Sink::Stdout(BufWriter::new(io::stdout()))),
-            Output::Dir(dir) => {
-                fs::create_dir_all(dir).map_err(|e| RunError::io("create output directory", dir, e))?;
-                let path = dir.join(FINISHED);
-                let tmp = dir.join(PARTIAL);
-                let file = File::create(&tmp).map_err(|e| RunError::io("create", &tmp, e))?;
-                Ok(Sink::File { writer: BufWriter::new(file), tmp, path })
-            }
-        }
+/// Whether stdin is a pipe, a file or a socket: something to read, as opposed to a terminal or
+/// a device such as `/dev/null` (how ripgrep decides the same).
+fn stdin_is_piped() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::FileTypeExt;
+        let Ok(fd) = io::stdin().as_fd().try_clone_to_owned() else { return false };
+        let Ok(meta) = fs::File::from(fd).metadata() else { return false };
+        let kind = meta.file_type();
+        kind.is_file() || kind.is_fifo() || kind.is_socket()
     }
-
-    /// The partial output file prepared by [`resume`], opened to add records after its own.
-    fn append(dir: &Path) -> Result<Self, RunError> {
-        let tmp = dir.join(PARTIAL);
-        let file = OpenOptions::new().append(true).open(&tmp).map_err(|e| RunError::io("open", &tmp, e))?;
-        Ok(Sink::File { writer: BufWriter::new(file), tmp, path: dir.join(FINISHED) })
+    #[cfg(not(unix))]
+    {
+        !io::stdin().is_terminal()
     }
-
-    fn write_line(&mut self, line: &str) -> Result<(), RunError> {
-        let result = match self {
-            Sink::File { writer, .. } => writer.write_all(line.as_bytes()).and_then(|()| writer.write_all(b"\n")),
-            Sink::Stdout(writer) => writer.write_all(line.as_bytes()).and_then(|()| writer.write_all(b"\n")),
-        };
-        result.map_err(|e| self.error("write", e))
-    }
-
-    fn flush(&mut self) -> Result<(), RunError> {
-        let result = match self {
-            Sink::File { writer, .. } => writer.flush(),
-            Sink::Stdout(writer) => writer.flush(),
-        };
-        result.map_err(|e| self.error("write", e))
-    }
-
-    fn finish(self) -> Result<(), RunError> {
-        match self {
-            Sink::Stdout(mut writer) => writer.flush().map_err(|e| RunError::io("write", Path::new("stdout"), e)),
-            Sink::File { writer, tmp, path } => {
-                let file = writer.into_inner().map_err(|e| RunError::io("write", &tmp, e.into_error()))?;
-                // On failure the partial file stays, for `--resume`.
-                zhpipe_artefact::persist(file, &tmp, &path)
-                    .map_err(|e| RunError::io("sync and rename into place", &path, e))
-            }
-        }
-    }
-
-    fn error(&self, what: &str, e: io::Error) -> RunError {
-        match self {
-            Sink::File { tmp, .. } => RunError::io(what, tmp, e),
-            Sink::Stdout(_) => RunError::io(what, Path::new("stdout"), e),
-        }
-    }
-}
-
-/// The finished output, in an output directory.
-const FINISHED: &str = "documents.jsonl";
-/// The output while it is written: whole batches are flushed to it in input order, so after an
-/// interruption it holds every record written so far, perhaps with a torn last line.
-const PARTIAL: &str = ".documents.jsonl.tmp";
-
-/// Makes the partial output in `dir` the start of this run's output and returns the ids it holds
-/// and how many records that is, feeding each record to the report.
-///
-/// The partial file, when there is one, is the newest output: a run that was interrupted, and
-/// that `--resume` continues after its last complete line (a torn last line is cut off; that
-/// document is processed again). Otherwise the finished `documents.jsonl` of an earlier run is
-/// copied to start the partial file. Either way the records stay in the order they were written,
-/// so an interrupted run resumed over the same input ends byte-identical to an uninterrupted one.
-/// The ids are held for the whole run: memory grows with the number of resumed records (about
-/// 100 bytes each), the one exception to flat memory, and only with `--resume`.
-fn resume(
-    dir: &Path,
-    mut report: Option<&mut Report>,
-    pool: &rayon::ThreadPool,
-    batch_size: usize,
-) -> Result<(HashSet<String>, u64), RunError> {
-    let path = dir.join(FINISHED);
-    let tmp = dir.join(PARTIAL);
-    fs::create_dir_all(dir).map_err(|e| RunError::io("create output directory", dir, e))?;
-    if !tmp.exists() {
-        if path.exists() {
-            fs::copy(&path, &tmp).map_err(|e| RunError::io("copy into", &tmp, e))?;
-        } else {
-            File::create(&tmp).map_err(|e| RunError::io("create", &tmp, e))?;
-        }
-    }
-    let mut file = OpenOptions::new().read(true).write(true).open(&tmp).map_err(|e| RunError::io("open", &tmp, e))?;
-    let mut reader = BufReader::new(&mut file);
-    let mut done = HashSet::new();
-    let (mut complete, mut line_number) = (0u64, 0u64);
-    let mut line = Vec::new();
-    let mut batch: Vec<String> = Vec::with_capacity(batch_size);
-    let mut summarise = |batch: &mut Vec<String>| {
-        if let Some(report) = report.as_deref_mut() {
-            add_lines(report, pool, batch);
-        }
-        batch.clear();
-    };
-    loop {
-        line.clear();
-        let read = reader.read_until(b'\n', &mut line).map_err(|e| RunError::io("read", &tmp, e))?;
-        if read == 0 || line.last() != Some(&b'\n') {
-            break;
-        }
-        line_number += 1;
-        let not_a_record = |why: &dyn std::fmt::Display| {
-            RunError::usage(format!(
-                "cannot resume from {}: line {line_number}: {why}; remove the file to start again",
-                tmp.display()
-            ))
-        };
-        let text = std::str::from_utf8(&line).map_err(|e| not_a_record(&e))?;
-        let record = Record::parse(text.trim_end()).map_err(|e| not_a_record(&e))?;
-        done.insert(record.id.into_owned());
-        complete += read as u64;
-        batch.push(text.trim_end().to_owned());
-        if batch.len() == batch_size {
-            summarise(&mut batch);
-        }
-    }
-    summarise(&mut batch);
-    drop(reader);
-    // Cut a torn last line, so that appended records start on a line of their own.
-    file.set_len(complete).map_err(|e| RunError::io("truncate", &tmp, e))?;
-    file.seek(SeekFrom::End(0)).map_err(|e| RunError::io("seek", &tmp, e))?;
-    Ok((done, line_number))
-}
-
-/// Adds record lines to the report in order, summarising them in parallel.
-fn add_lines(report: &mut Report, pool: &rayon::ThreadPool, lines: &[String]) {
-    let first = report.documents();
-    let docs: Vec<DocSummary> = pool
-        .install(|| lines.par_iter().enumerate().map(|(i, line)| report.summarise(line, first + i as u64)).collect());
-    docs.into_iter().for_each(|doc| report.add(doc));
-}
-
-/// `zhpipe report`: writes `dir/report.html` from existing output records, e.g. the
-/// `documents.jsonl` of every shard of one corpus, read in the order given (`-` is stdin).
-/// Returns the number of records.
-pub fn report_from_records(
-    inputs: &[PathBuf],
-    dir: &Path,
-    documents_with_text: usize,
-    themes: ThemeNames,
-) -> Result<u64, RunError> {
-    if inputs.is_empty() {
-        return Err(RunError::usage("no input: give documents.jsonl files, or `-` for stdin"));
-    }
-    for input in inputs.iter().filter(|p| p.as_os_str() != "-") {
-        if !input.is_file() {
-            return Err(RunError::usage(format!("input {} is not a file", input.display())));
-        }
-    }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| RunError::usage(format!("cannot start {threads} threads: {e}")))?;
-    let mut report = Report::new(ReportOptions { documents_with_text, themes, ..ReportOptions::default() });
-    let batch_size = threads * BATCH_PER_THREAD;
-    for input in inputs {
-        let (reader, name): (Box<dyn BufRead>, &Path) = if input.as_os_str() == "-" {
-            (Box::new(io::stdin().lock()), Path::new("stdin"))
-        } else {
-            (Box::new(BufReader::new(File::open(input).map_err(|e| RunError::io("open", input, e))?)), input)
-        };
-        let mut batch = Vec::with_capacity(batch_size);
-        for line in reader.lines() {
-            let line = line.map_err(|e| RunError::io("read", name, e))?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            batch.push(line);
-            if batch.len() == batch_size {
-                add_lines(&mut report, &pool, &batch);
-                batch.clear();
-            }
-        }
-        add_lines(&mut report, &pool, &batch);
-    }
-    fs::create_dir_all(dir).map_err(|e| RunError::io("create output directory", dir, e))?;
-    write_atomically(&dir.join("report.html"), report.render().as_bytes())?;
-    Ok(report.documents())
-}
-
-/// Writes a whole file, whole or not at all ([`zhpipe_artefact::write_atomically`]).
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
-    zhpipe_artefact::write_atomically(path, bytes).map_err(|e| RunError::io("write", path, e))
 }
 
 /// A progress line on stderr, drawn only when stderr is a terminal.
