@@ -41,15 +41,15 @@ fn check(value: &Value, schema: &Value, root: &Value, at: &str, errors: &mut Vec
         let name = reference.strip_prefix("#/$defs/").expect("local $defs references only");
         return check(value, &root["$defs"][name], root, at, errors);
     }
-    if let Some(expected) = schema.get("const") {
-        if value != expected {
-            errors.push(format!("{at}: {value} is not {expected}"));
-        }
+    if let Some(expected) = schema.get("const")
+        && value != expected
+    {
+        errors.push(format!("{at}: {value} is not {expected}"));
     }
-    if let Some(options) = schema.get("enum").and_then(Value::as_array) {
-        if !options.contains(value) {
-            errors.push(format!("{at}: {value} is not one of {options:?}"));
-        }
+    if let Some(options) = schema.get("enum").and_then(Value::as_array)
+        && !options.contains(value)
+    {
+        errors.push(format!("{at}: {value} is not one of {options:?}"));
     }
     let type_ok = match schema.get("type").and_then(Value::as_str) {
         None => true,
@@ -65,12 +65,11 @@ fn check(value: &Value, schema: &Value, root: &Value, at: &str, errors: &mut Vec
         errors.push(format!("{at}: {value} is not of type {}", schema["type"]));
         return;
     }
-    if let Some(n) = value.as_f64() {
-        if schema.get("minimum").and_then(Value::as_f64).is_some_and(|min| n < min)
-            || schema.get("maximum").and_then(Value::as_f64).is_some_and(|max| n > max)
-        {
-            errors.push(format!("{at}: {n} out of range"));
-        }
+    if let Some(n) = value.as_f64()
+        && (schema.get("minimum").and_then(Value::as_f64).is_some_and(|min| n < min)
+            || schema.get("maximum").and_then(Value::as_f64).is_some_and(|max| n > max))
+    {
+        errors.push(format!("{at}: {n} out of range"));
     }
     if let Some(object) = value.as_object() {
         let properties = schema.get("properties").and_then(Value::as_object);

@@ -86,7 +86,7 @@ fn format(
     let Some(day) = day else {
         return Some(format!("{year:04}-{month:02}"));
     };
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
     let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month as usize - 1];
     if !(1..=days).contains(&day) {
         return None;

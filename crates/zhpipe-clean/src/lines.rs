@@ -131,35 +131,35 @@ fn classify(line: &str, rules: &Rules, meta: &mut Meta, tally: &mut Tally) -> Op
         return Some("caption");
     }
     if rules.breadcrumb.iter().any(|r| r.is_match(line)) {
-        if let Some(title) = rules.breadcrumb_title.as_ref().and_then(|r| r.captures(line)).and_then(|c| c.get(1)) {
-            if meta.title.is_none() {
-                meta.title = Some(title.as_str().trim().to_owned());
-            }
+        if let Some(title) = rules.breadcrumb_title.as_ref().and_then(|r| r.captures(line)).and_then(|c| c.get(1))
+            && meta.title.is_none()
+        {
+            meta.title = Some(title.as_str().trim().to_owned());
         }
         return Some("breadcrumb");
     }
     if n <= rules.header.max_line_chars && header(line, rules, meta) {
         return Some("header");
     }
-    if n <= 60 {
-        if let Some(names) = rules.editor_line.captures(line).and_then(|c| c.get(1)) {
-            for name in names.as_str().split(['、', '，', ',', '/', '；']) {
-                let name = rules.editor_code.replace(name.trim(), "");
-                let name = name.trim();
-                if !name.is_empty() && !meta.editors.iter().any(|e| e == name) {
-                    meta.editors.push(name.to_owned());
-                }
+    if n <= 60
+        && let Some(names) = rules.editor_line.captures(line).and_then(|c| c.get(1))
+    {
+        for name in names.as_str().split(['、', '，', ',', '/', '；']) {
+            let name = rules.editor_code.replace(name.trim(), "");
+            let name = name.trim();
+            if !name.is_empty() && !meta.editors.iter().any(|e| e == name) {
+                meta.editors.push(name.to_owned());
             }
-            return Some("editor");
         }
+        return Some("editor");
     }
-    if let Some(title) = rules.original_title.captures(line).and_then(|c| c.get(1)) {
-        if n <= rules.title_max_chars + 6 {
-            if meta.title.is_none() {
-                meta.title = Some(title.as_str().trim().to_owned());
-            }
-            return Some("repeated-title");
+    if let Some(title) = rules.original_title.captures(line).and_then(|c| c.get(1))
+        && n <= rules.title_max_chars + 6
+    {
+        if meta.title.is_none() {
+            meta.title = Some(title.as_str().trim().to_owned());
         }
+        return Some("repeated-title");
     }
     if is_link_farm(line, rules) {
         return Some("link-farm");

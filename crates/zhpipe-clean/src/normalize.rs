@@ -69,10 +69,10 @@ pub(crate) fn line(input: &str, changes: &mut Changes) -> String {
     for (i, &c) in chars.iter().enumerate() {
         if c == '(' {
             parens.push(i);
-        } else if c == ')' {
-            if let Some(open) = parens.pop() {
-                pairs.push((open, i));
-            }
+        } else if c == ')'
+            && let Some(open) = parens.pop()
+        {
+            pairs.push((open, i));
         }
     }
     for (open, close) in pairs {

@@ -110,22 +110,22 @@ impl<S: TokenSink> TokenSink for DepthCap<S> {
     type Handle = S::Handle;
 
     fn process_token(&self, token: Token, line_number: u64) -> TokenSinkResult<S::Handle> {
-        if let Token::TagToken(tag) = &token {
-            if counted(&tag.name) {
-                match tag.kind {
-                    TagKind::StartTag if tag.self_closing => {}
-                    TagKind::StartTag if self.depth.get() >= MAX_DEPTH => {
-                        self.excess.set(self.excess.get() + 1);
-                        self.flattened.set(self.flattened.get() + 1);
-                        return TokenSinkResult::Continue;
-                    }
-                    TagKind::StartTag => self.depth.set(self.depth.get() + 1),
-                    TagKind::EndTag if self.excess.get() > 0 => {
-                        self.excess.set(self.excess.get() - 1);
-                        return TokenSinkResult::Continue;
-                    }
-                    TagKind::EndTag => self.depth.set(self.depth.get().saturating_sub(1)),
+        if let Token::TagToken(tag) = &token
+            && counted(&tag.name)
+        {
+            match tag.kind {
+                TagKind::StartTag if tag.self_closing => {}
+                TagKind::StartTag if self.depth.get() >= MAX_DEPTH => {
+                    self.excess.set(self.excess.get() + 1);
+                    self.flattened.set(self.flattened.get() + 1);
+                    return TokenSinkResult::Continue;
                 }
+                TagKind::StartTag => self.depth.set(self.depth.get() + 1),
+                TagKind::EndTag if self.excess.get() > 0 => {
+                    self.excess.set(self.excess.get() - 1);
+                    return TokenSinkResult::Continue;
+                }
+                TagKind::EndTag => self.depth.set(self.depth.get().saturating_sub(1)),
             }
         }
         self.inner.process_token(token, line_number)

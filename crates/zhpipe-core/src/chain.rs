@@ -151,17 +151,17 @@ pub fn validate_descriptors<'a>(
             )
             .in_entry(entry.number, &entry.name, entry.line));
         }
-        if descriptor.provides.contains(Layers::TEXT) {
-            if let Some(annotator) = annotated_by {
-                return Err(ConfigError::of_kind(
-                    ConfigErrorKind::Chain,
-                    format!(
-                        "stage `{}` rewrites the text after `{}` annotated it; move it before `{}`",
-                        descriptor.name, annotator.name, annotator.name
-                    ),
-                )
-                .in_entry(entry.number, &entry.name, entry.line));
-            }
+        if descriptor.provides.contains(Layers::TEXT)
+            && let Some(annotator) = annotated_by
+        {
+            return Err(ConfigError::of_kind(
+                ConfigErrorKind::Chain,
+                format!(
+                    "stage `{}` rewrites the text after `{}` annotated it; move it before `{}`",
+                    descriptor.name, annotator.name, annotator.name
+                ),
+            )
+            .in_entry(entry.number, &entry.name, entry.line));
         }
         let owned = descriptor.provides & (Layers::ANNOTATIONS - descriptor.appends);
         if let Some((layers, first)) = writers.iter().find(|(layers, _)| layers.intersects(owned)) {

@@ -171,13 +171,13 @@ impl Document {
             let mut previous: Option<Span> = None;
             for (i, span) in spans.enumerate() {
                 valid(layer, i, span)?;
-                if let Some(p) = previous {
-                    if span.start < p.end {
-                        return Err(Violation::new(
-                            layer,
-                            format!("span {i} ({span}) overlaps or precedes span {} ({p})", i - 1),
-                        ));
-                    }
+                if let Some(p) = previous
+                    && span.start < p.end
+                {
+                    return Err(Violation::new(
+                        layer,
+                        format!("span {i} ({span}) overlaps or precedes span {} ({p})", i - 1),
+                    ));
                 }
                 previous = Some(span);
             }

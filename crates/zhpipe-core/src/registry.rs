@@ -54,10 +54,10 @@ impl StageSpec {
     /// Deserialises the keys into the stage's config type. Give the type
     /// `#[serde(deny_unknown_fields)]` so that a misspelt key is an error, not a silent default.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, ConfigError> {
-        if let Some((source, index)) = &self.source {
-            if let Some(entry) = spanned_entry(source, *index) {
-                return T::deserialize(toml::de::Deserializer::from(entry)).map_err(|e| toml_error(&e, source));
-            }
+        if let Some((source, index)) = &self.source
+            && let Some(entry) = spanned_entry(source, *index)
+        {
+            return T::deserialize(toml::de::Deserializer::from(entry)).map_err(|e| toml_error(&e, source));
         }
         T::deserialize(toml::Value::Table(self.table.clone())).map_err(|e| {
             let kind = if e.message().starts_with("unknown field") {

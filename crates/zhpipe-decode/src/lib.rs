@@ -401,12 +401,12 @@ impl Decode {
                 }
             }
         }
-        if best.replacements > 0 {
-            if let Some(hint) = self.hint.filter(|&hint| !same_family(hint, best.encoding)) {
-                let hinted = choice(hint, EncodingSource::Hint, bytes);
-                if hinted.replacements < best.replacements {
-                    best = hinted;
-                }
+        if best.replacements > 0
+            && let Some(hint) = self.hint.filter(|&hint| !same_family(hint, best.encoding))
+        {
+            let hinted = choice(hint, EncodingSource::Hint, bytes);
+            if hinted.replacements < best.replacements {
+                best = hinted;
             }
         }
         best
@@ -429,12 +429,12 @@ impl Decode {
         }
         let fed_everything = fed == bytes.len();
         let plain = decoder_for(detector.guess(None, Utf8Detection::Allow));
-        if let Some(hint) = self.hint {
-            if let Some(tld) = hint_tld(hint) {
-                let biased = decoder_for(detector.guess(Some(tld), Utf8Detection::Allow));
-                if !same_family(biased, plain) && same_family(biased, hint) {
-                    return (biased, EncodingSource::Hint, fed_everything);
-                }
+        if let Some(hint) = self.hint
+            && let Some(tld) = hint_tld(hint)
+        {
+            let biased = decoder_for(detector.guess(Some(tld), Utf8Detection::Allow));
+            if !same_family(biased, plain) && same_family(biased, hint) {
+                return (biased, EncodingSource::Hint, fed_everything);
             }
         }
         (plain, EncodingSource::Detected, fed_everything)

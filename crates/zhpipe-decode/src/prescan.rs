@@ -28,7 +28,7 @@ pub(crate) enum ZeroBytes {
 pub(crate) fn zero_bytes(bytes: &[u8]) -> ZeroBytes {
     let Some(first) = memchr_zero(bytes) else { return ZeroBytes::None };
     let count = bytes.iter().filter(|&&b| b == 0).count();
-    if bytes.len() % 4 == 0 {
+    if bytes.len().is_multiple_of(4) {
         // Every unit a code point, nearly all of them in the Basic Multilingual Plane.
         let units = bytes.len() / 4;
         let looks_utf32 = |plane: fn(&[u8]) -> u8, top: fn(&[u8]) -> u8, nonzero: fn(&[u8]) -> bool| {
@@ -43,7 +43,7 @@ pub(crate) fn zero_bytes(bytes: &[u8]) -> ZeroBytes {
             return ZeroBytes::Utf32 { little_endian: false };
         }
     }
-    if bytes.len() % 2 == 0 {
+    if bytes.len().is_multiple_of(2) {
         let odd_zeros = bytes.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
         let even_zeros = count - odd_zeros;
         // Zeros nearly all on one side (ASCII-range text; a few CJK characters such as U+4E00
@@ -56,13 +56,13 @@ pub(crate) fn zero_bytes(bytes: &[u8]) -> ZeroBytes {
         } else {
             None
         };
-        if let Some(encoding) = candidate {
-            if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes) {
-                let controls = text.chars().any(|c| c == '\0' || (c.is_control() && !c.is_whitespace()));
-                let zero_units = even_zeros.max(odd_zeros);
-                if !controls && (zero_units * 4 >= bytes.len() / 2 || !looks_like_paired_ascii(&text)) {
-                    return ZeroBytes::Utf16(encoding);
-                }
+        if let Some(encoding) = candidate
+            && let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes)
+        {
+            let controls = text.chars().any(|c| c == '\0' || (c.is_control() && !c.is_whitespace()));
+            let zero_units = even_zeros.max(odd_zeros);
+            if !controls && (zero_units * 4 >= bytes.len() / 2 || !looks_like_paired_ascii(&text)) {
+                return ZeroBytes::Utf16(encoding);
             }
         }
     }

@@ -145,7 +145,7 @@ impl<'de> Deserialize<'de> for Column {
                 f.write_str("a byte string of little-endian u32s")
             }
             fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Column, E> {
-                if bytes.len() % 4 != 0 {
+                if !bytes.len().is_multiple_of(4) {
                     return Err(E::custom("column length is not a multiple of 4"));
                 }
                 let values = bytes.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")));

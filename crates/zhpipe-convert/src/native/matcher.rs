@@ -188,12 +188,12 @@ impl Pieces {
         if piece.old == 0 && piece.new == 0 {
             return;
         }
-        if piece.kept {
-            if let Some(last) = self.0.last_mut().filter(|p| p.kept) {
-                last.old += piece.old;
-                last.new += piece.new;
-                return;
-            }
+        if piece.kept
+            && let Some(last) = self.0.last_mut().filter(|p| p.kept)
+        {
+            last.old += piece.old;
+            last.new += piece.new;
+            return;
         }
         self.0.push(piece);
     }
