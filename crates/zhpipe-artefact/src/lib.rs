@@ -32,9 +32,34 @@
 //! directory, syncs it, renames it over the target and syncs the directory: a reader sees the
 //! old file or the new one, never half of one, even after a crash. [`persist`] does the last
 //! three steps for a temporary file written incrementally by its owner.
+//!
+//! # Reading
+//!
+//! [`bundle::read`] reads a file the config names, from disk or, for the files built into the
+//! binary, from memory: every stage reads its dictionaries, rules and models through it.
 
 mod atomic;
+pub mod bundle;
 mod container;
 
 pub use atomic::{persist, write_atomically};
+
+/// Where zhpipe keeps compiled caches: `$XDG_CACHE_HOME/zhpipe`, else the platform's cache
+/// directory (`~/.cache/zhpipe` on Linux and other Unix systems, `~/Library/Caches/zhpipe` on
+/// macOS, `%LOCALAPPDATA%\zhpipe` on Windows). `None` when the environment names no home, and
+/// then nothing is cached. Never beside a config, which may be read-only or built in.
+pub fn user_cache_dir() -> Option<std::path::PathBuf> {
+    use std::path::PathBuf;
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let base = var("XDG_CACHE_HOME").filter(|p| p.is_absolute()).or_else(|| {
+        if cfg!(windows) {
+            var("LOCALAPPDATA")
+        } else if cfg!(target_os = "macos") {
+            var("HOME").map(|home| home.join("Library/Caches"))
+        } else {
+            var("HOME").map(|home| home.join(".cache"))
+        }
+    })?;
+    Some(base.join("zhpipe"))
+}
 pub use container::{ArtefactError, ArtefactKind, HEADER_LEN, decode, encode, encode_parts};

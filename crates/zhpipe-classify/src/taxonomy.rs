@@ -101,7 +101,7 @@ impl Taxonomy {
 
     /// Reads and validates a themes file.
     pub fn load(path: &std::path::Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
+        let text = zhpipe_artefact::bundle::read_to_string(path)
             .map_err(|e| ConfigError::new(format!("{}: cannot read themes file: {e}", path.display())))?;
         Self::parse(&text, &path.display().to_string())
     }

@@ -294,7 +294,7 @@ impl TrainedModel {
     /// Reads a model file.
     pub fn load(path: &Path) -> Result<Self, ModelError> {
         let source = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| ModelError::new(&source, ModelProblem::Read(e)))?;
+        let bytes = zhpipe_artefact::bundle::read(path).map_err(|e| ModelError::new(&source, ModelProblem::Read(e)))?;
         Self::from_bytes(&bytes, &source)
     }
 }

@@ -143,7 +143,7 @@ impl Rules {
 
     /// Rules from a file.
     pub(crate) fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
+        let text = zhpipe_artefact::bundle::read_to_string(path)
             .map_err(|e| ConfigError::new(format!("{}: cannot read clean rules: {e}", path.display())))?;
         Self::parse(&text, path)
     }

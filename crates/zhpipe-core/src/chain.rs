@@ -11,7 +11,10 @@ pub struct Chain {
 }
 
 impl Chain {
-    pub(crate) fn from_entries(stages: Vec<(StageEntry, Box<dyn Stage>)>, warnings: Vec<String>) -> Self {
+    pub(crate) fn from_entries(stages: Vec<(StageEntry, Box<dyn Stage>)>, mut warnings: Vec<String>) -> Self {
+        for (entry, stage) in &stages {
+            warnings.extend(stage.build_warnings().into_iter().map(|w| format!("{}: {w}", entry.location())));
+        }
         Self { stages, warnings, check: cfg!(debug_assertions) }
     }
 

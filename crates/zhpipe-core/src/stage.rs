@@ -80,4 +80,10 @@ pub trait Stage: Send + Sync {
 
     /// Processes one document in place.
     fn process(&self, doc: &mut Document) -> Result<(), StageError>;
+
+    /// What went wrong while the stage was built that does not stop it (a cache that could not
+    /// be written, say), one message each; the driver shows them as warnings.
+    fn build_warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
 }

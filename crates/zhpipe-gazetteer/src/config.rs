@@ -41,9 +41,11 @@ pub struct GazetteerConfig {
     /// 江西万安), `place-token` (that, or when the segmenter tagged exactly its span `ns*`:
     /// more recall, less precision), `always`, or `never`.
     pub common_words: CommonWords,
-    /// Directory of the compiled form, relative to the config file. The file is keyed by a hash
-    /// of the dictionaries, engine and options, written on first use and rebuilt when any of
-    /// them changes. An empty path disables the cache.
+    /// Directory of the compiled form: by default the user's cache directory
+    /// ([`zhpipe_artefact::user_cache_dir`]); a relative path is relative to the config file.
+    /// The file is keyed by a hash of the dictionaries, engine and options, written on first use
+    /// and rebuilt when any of them changes; a cache that cannot be written is skipped, with a
+    /// note. An empty path disables the cache.
     pub cache_dir: PathBuf,
 }
 
@@ -60,7 +62,7 @@ impl Default for GazetteerConfig {
             short_aliases: false,
             token_boundaries: false,
             common_words: CommonWords::default(),
-            cache_dir: PathBuf::from(".cache/zhpipe"),
+            cache_dir: zhpipe_artefact::user_cache_dir().unwrap_or_default(),
         }
     }
 }

@@ -71,7 +71,7 @@ pub struct Source {
 impl Source {
     /// Reads a dictionary file; its name is the file stem.
     pub fn read(path: &Path) -> Result<Self, Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = zhpipe_artefact::bundle::read(path).map_err(|e| Error::io(path, e))?.into_owned();
         let text = String::from_utf8(bytes).map_err(|e| {
             let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|&&b| b == b'\n').count();
             Error::dictionary(path, line, "not valid UTF-8")

@@ -127,6 +127,15 @@ impl Stage for GazetteerStage {
         &DESCRIPTOR
     }
 
+    fn build_warnings(&self) -> Vec<String> {
+        match &self.cache {
+            CacheOutcome::NotWritten(why) => {
+                vec![format!("the compiled gazetteer was not cached ({why}); it is compiled again on every run")]
+            }
+            _ => Vec::new(),
+        }
+    }
+
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
         let table = doc.mentions.table_id(&self.table);
         let mut found = Vec::new();

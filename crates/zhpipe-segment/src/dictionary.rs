@@ -69,7 +69,8 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<Entry>, ConfigError> {
 
 /// Reads and parses the dictionary at `path`.
 pub fn load(path: &Path) -> Result<Vec<Entry>, ConfigError> {
-    let bytes = std::fs::read(path)
+    let bytes = zhpipe_artefact::bundle::read(path)
+        .map(std::borrow::Cow::into_owned)
         .map_err(|e| ConfigError::new(format!("{}: cannot read user dictionary: {e}", path.display())))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];

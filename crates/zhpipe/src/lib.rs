@@ -21,6 +21,7 @@
 //! println!("{} documents, {} left to other shards", summary.documents, summary.other_shards);
 //! ```
 
+pub mod bundled;
 mod input;
 mod output;
 pub mod record;
@@ -48,6 +49,7 @@ macro_rules! say {
 
 /// Every stage this build of zhpipe knows. A new stage crate adds one line here.
 pub fn registry() -> Registry {
+    bundled::install();
     let mut registry = Registry::new();
     zhpipe_decode::register(&mut registry);
     zhpipe_clean::register(&mut registry);

@@ -26,9 +26,10 @@ enum Command {
     /// Run the pipeline of a config file over files, directories or JSONL on stdin.
     #[command(after_help = EXIT_CODES)]
     Run {
-        /// The pipeline config (TOML).
-        #[arg(short, long, default_value = "pipeline.toml")]
-        config: PathBuf,
+        /// The pipeline config (TOML). Default: `pipeline.toml` in the working directory if there
+        /// is one, else the built-in default pipeline (`zhpipe init` writes it out for editing).
+        #[arg(short, long)]
+        config: Option<PathBuf>,
         /// Output directory for documents.jsonl, summary.json and report.html, or `-` for JSONL on
         /// stdout. Defaults to the config's `[output] dir`.
         #[arg(short, long)]
@@ -83,6 +84,16 @@ enum Command {
     },
     /// List the stages this build knows, for `use = "..."` in a config.
     Stages,
+    /// Write the built-in pipeline.toml and dictionaries/ into DIR (default: the working
+    /// directory) to edit them; `zhpipe run` in DIR then uses them.
+    Init {
+        /// Where to write them.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Replace files that are already there.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -102,6 +113,20 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Command::Init { dir, force } => match zhpipe::bundled::init(&dir, force) {
+            Ok(files) => {
+                zhpipe::say!(
+                    "wrote {} files into {}: edit pipeline.toml and dictionaries/, then run `zhpipe run` there",
+                    files.len(),
+                    dir.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                zhpipe::say!("zhpipe: {message}");
+                ExitCode::from(2)
+            }
+        },
         Command::Report { output, report_documents, themes, inputs } => {
             let taxonomy = match themes {
                 Some(path) => match zhpipe_classify::Taxonomy::load(&path) {
@@ -139,7 +164,7 @@ fn main() -> ExitCode {
         } => {
             let output = output.map(|o| if o == "-" { Output::Stdout } else { Output::Dir(o.into()) });
             let options = RunOptions {
-                config,
+                config: config.unwrap_or_else(zhpipe::bundled::default_config),
                 inputs,
                 output,
                 threads,

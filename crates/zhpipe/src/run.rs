@@ -169,7 +169,8 @@ struct Stats {
 
 /// Reads and parses a config file.
 pub fn load_config(path: &Path) -> Result<PipelineConfig, ConfigError> {
-    let text = fs::read_to_string(path).map_err(|e| {
+    crate::bundled::install();
+    let text = zhpipe_artefact::bundle::read_to_string(path).map_err(|e| {
         ConfigError::of_kind(ConfigErrorKind::Io, format!("cannot read config: {e}")).in_file(path.display())
     })?;
     PipelineConfig::parse(&text, path)
@@ -184,7 +185,11 @@ pub fn run(options: &RunOptions) -> Result<(RunSummary, ExitStatus), RunError> {
 /// Runs the pipeline with the stages of `registry`: for embedding zhpipe with stages of one's own.
 pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(RunSummary, ExitStatus), RunError> {
     let started = Instant::now();
-    let config = load_config(&options.config).map_err(|e| RunError::usage(e.message()))?;
+    let mut config = load_config(&options.config).map_err(|e| RunError::usage(e.message()))?;
+    // The built-in config's input paths are the repository's samples, which are not built in.
+    if zhpipe_artefact::bundle::is_bundled(&config.path) {
+        config.input.paths.clear();
+    }
     // Files and JSONL `bytes_base64` records arrive as raw bytes; the first stage decodes them.
     let mut chain = config.build(registry, Layers::RAW).map_err(|e| RunError::usage(e.message()))?;
     if options.check {
@@ -208,9 +213,13 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
         config.input.paths.iter().map(|p| config.base_dir().join(p).display().to_string()).collect()
     };
     if inputs.is_empty() {
+        let or_config = if zhpipe_artefact::bundle::is_bundled(&config.path) {
+            String::new()
+        } else {
+            format!(", or set [input] paths in {}", config.path.display())
+        };
         return Err(RunError::usage(format!(
-            "no input: give files or directories, `-` for JSONL on stdin, or set [input] paths in {}",
-            config.path.display()
+            "no input: give files or directories, or `-` for JSONL on stdin{or_config}"
         )));
     }
     let source: Box<dyn Iterator<Item = Pending>> = if inputs == ["-"] {
