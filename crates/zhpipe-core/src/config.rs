@@ -64,6 +64,70 @@ pub struct OutputConfig {
     /// `--report-documents` overrides it.
     #[serde(default = "OutputConfig::default_report_documents")]
     pub report_documents: usize,
+    /// `jsonl` (default: `documents.jsonl`, one record a line) or `parquet` (one table a file);
+    /// `--format` overrides it.
+    #[serde(default)]
+    pub format: OutputFormat,
+    /// The layers written to records and tables (`text`, `sentences`, `tokens`, `mentions`,
+    /// `labels`), when not all that the chain provides: tokens are most of a record's size.
+    /// `--layers` overrides it.
+    #[serde(default)]
+    pub layers: Option<Vec<LayerName>>,
+}
+
+/// How the records of a run are written.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    /// One JSON record a line, `documents.jsonl`.
+    #[default]
+    Jsonl,
+    /// `documents.parquet`, `sentences.parquet`, `mentions.parquet` and `tokens.parquet`.
+    Parquet,
+}
+
+/// A layer a run can be asked to write, by name.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LayerName {
+    /// The text.
+    Text,
+    /// Sentence spans.
+    Sentences,
+    /// Words and tags.
+    Tokens,
+    /// Dictionary and recognised names.
+    Mentions,
+    /// Sentence labels.
+    Labels,
+}
+
+impl LayerName {
+    /// The layer.
+    pub fn layer(self) -> Layers {
+        match self {
+            LayerName::Text => Layers::TEXT,
+            LayerName::Sentences => Layers::SENTENCES,
+            LayerName::Tokens => Layers::TOKENS,
+            LayerName::Mentions => Layers::MENTIONS,
+            LayerName::Labels => Layers::LABELS,
+        }
+    }
+
+    /// The set of `names`, with metadata, which every record keeps.
+    pub fn set(names: &[LayerName]) -> Layers {
+        names.iter().fold(Layers::META | Layers::RAW, |set, name| set | name.layer())
+    }
+}
+
+impl std::str::FromStr for LayerName {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        toml::Value::String(s.to_owned())
+            .try_into()
+            .map_err(|_| format!("unknown layer `{s}`: expected one of text, sentences, tokens, mentions, labels"))
+    }
 }
 
 impl OutputConfig {
@@ -81,7 +145,12 @@ impl OutputConfig {
 
 impl Default for OutputConfig {
     fn default() -> Self {
-        Self { dir: Self::default_dir(), report_documents: Self::default_report_documents() }
+        Self {
+            dir: Self::default_dir(),
+            report_documents: Self::default_report_documents(),
+            format: OutputFormat::default(),
+            layers: None,
+        }
     }
 }
 

@@ -55,7 +55,9 @@ mod stage;
 mod token;
 
 pub use chain::{Chain, validate_descriptors};
-pub use config::{InputConfig, OutputConfig, PipelineConfig, StageEntry, line_column, line_of};
+pub use config::{
+    InputConfig, LayerName, OutputConfig, OutputFormat, PipelineConfig, StageEntry, line_column, line_of,
+};
 pub use document::{Document, Violation};
 pub use error::{ConfigError, ConfigErrorKind, ConfigLocation, StageError, StageErrorKind};
 pub use golden::check_golden;

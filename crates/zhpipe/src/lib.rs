@@ -28,8 +28,9 @@ pub mod record;
 pub mod report;
 mod run;
 mod shard;
+pub mod tables;
 
-pub use output::report_from_records;
+pub use output::{report_from_records, tables_from_records};
 pub use run::{
     ExitStatus, Output, RunError, RunOptions, RunSummary, StageTiming, load_config, run, run_with_registry, themes_of,
 };

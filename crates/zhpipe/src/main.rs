@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use zhpipe::{Output, RunOptions, RunSummary, Shard};
+use zhpipe_core::{LayerName, OutputFormat};
 
 const EXIT_CODES: &str = "\
 Exit status:
@@ -61,6 +62,15 @@ enum Command {
         /// records (one document per line, the default).
         #[arg(long)]
         jsonl_as_text: bool,
+        /// `jsonl` (documents.jsonl) or `parquet` (documents, sentences, mentions and tokens
+        /// .parquet) in the output directory. Defaults to the config's `[output] format`.
+        #[arg(long, value_parser = parse_format)]
+        format: Option<OutputFormat>,
+        /// The layers to write, comma-separated, from text, sentences, tokens, mentions, labels
+        /// (e.g. `--layers text,sentences,mentions,labels` to drop tokens, most of a record's
+        /// size). Defaults to the config's `[output] layers`, else every layer the chain makes.
+        #[arg(long, value_delimiter = ',')]
+        layers: Option<Vec<LayerName>>,
         /// Files, directories (walked recursively in sorted order) or `-` for JSONL records
         /// `{"id", "text"}` / `{"id", "bytes_base64"}` on stdin. When none is given, stdin if it
         /// is a pipe or a file, else the config's `[input] paths`.
@@ -78,6 +88,21 @@ enum Command {
         /// not given.
         #[arg(long, value_name = "FILE")]
         themes: Option<PathBuf>,
+        /// documents.jsonl files, read in the order given, or `-` for records on stdin.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+    },
+    /// Write the Parquet tables of output records, e.g. the documents.jsonl of every shard.
+    Tables {
+        /// Directory for documents.parquet, sentences.parquet, mentions.parquet, tokens.parquet.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// The table format; `parquet` is the one there is.
+        #[arg(long, value_parser = parse_format, default_value = "parquet")]
+        format: OutputFormat,
+        /// Do not write tokens.parquet.
+        #[arg(long)]
+        no_tokens: bool,
         /// documents.jsonl files, read in the order given, or `-` for records on stdin.
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
@@ -112,6 +137,24 @@ fn main() -> ExitCode {
                 println!("{:<14} {layers}", "");
             }
             ExitCode::SUCCESS
+        }
+        Command::Tables { output, format, no_tokens, inputs } => {
+            if format != OutputFormat::Parquet {
+                zhpipe::say!("zhpipe: `zhpipe tables` writes --format parquet; the records are already JSONL");
+                return ExitCode::from(2);
+            }
+            match zhpipe::tables_from_records(&inputs, &output, !no_tokens) {
+                Ok(written) => {
+                    for (path, rows) in written {
+                        zhpipe::say!("{}: {rows} rows", path.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    zhpipe::say!("zhpipe: {}", e.message);
+                    ExitCode::from(e.status as u8)
+                }
+            }
         }
         Command::Init { dir, force } => match zhpipe::bundled::init(&dir, force) {
             Ok(files) => {
@@ -160,6 +203,8 @@ fn main() -> ExitCode {
             report_documents,
             check,
             jsonl_as_text,
+            format,
+            layers,
             inputs,
         } => {
             let output = output.map(|o| if o == "-" { Output::Stdout } else { Output::Dir(o.into()) });
@@ -174,6 +219,8 @@ fn main() -> ExitCode {
                 report_documents,
                 check,
                 jsonl_records: !jsonl_as_text,
+                format,
+                layers,
             };
             match zhpipe::run(&options) {
                 Ok((summary, status)) => {
@@ -188,6 +235,14 @@ fn main() -> ExitCode {
                 }
             }
         }
+    }
+}
+
+fn parse_format(s: &str) -> Result<OutputFormat, String> {
+    match s {
+        "jsonl" => Ok(OutputFormat::Jsonl),
+        "parquet" => Ok(OutputFormat::Parquet),
+        other => Err(format!("unknown format `{other}`: expected jsonl or parquet")),
     }
 }
 

@@ -11,14 +11,31 @@ use rayon::prelude::*;
 use crate::record::Record;
 use crate::report::{DocSummary, Report, ReportOptions, ThemeNames};
 use crate::run::{BATCH_BYTES, BATCH_PER_THREAD, Output, RunError};
+use crate::tables::TableWriter;
 
 /// The JSONL output: a temporary file renamed into place when complete, or stdout.
 pub(crate) enum Sink {
-    File { writer: BufWriter<File>, tmp: PathBuf, path: PathBuf },
+    File {
+        writer: BufWriter<File>,
+        tmp: PathBuf,
+        path: PathBuf,
+    },
     Stdout(BufWriter<io::Stdout>),
+    /// Parquet tables in the output directory instead of `documents.jsonl`.
+    Tables {
+        tables: Box<TableWriter>,
+        dir: PathBuf,
+    },
 }
 
 impl Sink {
+    /// Parquet tables in `dir` (`tokens.parquet` only `with_tokens`).
+    pub(crate) fn tables(dir: &Path, with_tokens: bool) -> Result<Self, RunError> {
+        let tables = TableWriter::create(dir, with_tokens)
+            .map_err(|message| RunError { status: crate::ExitStatus::Failure, message })?;
+        Ok(Sink::Tables { tables: Box::new(tables), dir: dir.to_owned() })
+    }
+
     pub(crate) fn open(output: &Output) -> Result<Self, RunError> {
         match output {
             Output::Stdout => Ok(Sink::Stdout(BufWriter::new(io::stdout()))),
@@ -43,6 +60,10 @@ impl Sink {
         let result = match self {
             Sink::File { writer, .. } => writer.write_all(line.as_bytes()).and_then(|()| writer.write_all(b"\n")),
             Sink::Stdout(writer) => writer.write_all(line.as_bytes()).and_then(|()| writer.write_all(b"\n")),
+            Sink::Tables { tables, dir } => {
+                let record = Record::parse(line).expect("the writer's own records parse");
+                return tables.add(&record).map_err(|e| table_error(dir, e));
+            }
         };
         result.map_err(|e| self.error("write", e))
     }
@@ -51,6 +72,7 @@ impl Sink {
         let result = match self {
             Sink::File { writer, .. } => writer.flush(),
             Sink::Stdout(writer) => writer.flush(),
+            Sink::Tables { .. } => Ok(()),
         };
         result.map_err(|e| self.error("write", e))
     }
@@ -64,6 +86,7 @@ impl Sink {
                 zhpipe_artefact::persist(file, &tmp, &path)
                     .map_err(|e| RunError::io("sync and rename into place", &path, e))
             }
+            Sink::Tables { tables, dir } => tables.finish().map(|_| ()).map_err(|e| table_error(&dir, e)),
         }
     }
 
@@ -71,6 +94,7 @@ impl Sink {
         match self {
             Sink::File { tmp, .. } => RunError::io(what, tmp, e),
             Sink::Stdout(_) => RunError::io(what, Path::new("stdout"), e),
+            Sink::Tables { dir, .. } => RunError::io(what, dir, e),
         }
     }
 }
@@ -412,4 +436,51 @@ fn strings<'a>(value: &'a toml::Value, out: &mut Vec<&'a str>) {
         toml::Value::Table(table) => table.values().for_each(|v| strings(v, out)),
         _ => {}
     }
+}
+
+fn table_error(dir: &Path, e: parquet::errors::ParquetError) -> RunError {
+    RunError { status: crate::ExitStatus::Failure, message: format!("cannot write tables in {}: {e}", dir.display()) }
+}
+
+/// `zhpipe tables`: writes the Parquet tables of existing output records (every shard of a run,
+/// say) into `dir`, in the order given (`-` is stdin). Returns the files written and their rows.
+pub fn tables_from_records(
+    inputs: &[PathBuf],
+    dir: &Path,
+    with_tokens: bool,
+) -> Result<crate::tables::WrittenTables, RunError> {
+    if inputs.is_empty() {
+        return Err(RunError::usage("no input: give documents.jsonl files, or `-` for stdin"));
+    }
+    for input in inputs.iter().filter(|p| p.as_os_str() != "-") {
+        if !input.is_file() {
+            return Err(RunError::usage(format!("input {} is not a file", input.display())));
+        }
+    }
+    let _lock = lock(dir)?;
+    let mut tables = TableWriter::create(dir, with_tokens)
+        .map_err(|message| RunError { status: crate::ExitStatus::Failure, message })?;
+    let mut records = 0u64;
+    for input in inputs {
+        let (reader, name): (Box<dyn BufRead>, &Path) = if input.as_os_str() == "-" {
+            (Box::new(io::stdin().lock()), Path::new("stdin"))
+        } else {
+            (Box::new(BufReader::new(File::open(input).map_err(|e| RunError::io("open", input, e))?)), input)
+        };
+        for (number, line) in reader.lines().enumerate() {
+            let line = line.map_err(|e| RunError::io("read", name, e))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let record = Record::parse(&line)
+                .map_err(|e| RunError::usage(format!("{}: line {}: {e}", name.display(), number + 1)))?;
+            tables.add(&record).map_err(|e| table_error(dir, e))?;
+            records += 1;
+        }
+    }
+    if records == 0 {
+        let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+        return Err(RunError::usage(format!("no records in {}: no tables written", names.join(", "))));
+    }
+    tables.finish().map_err(|e| table_error(dir, e))
 }

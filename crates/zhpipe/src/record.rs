@@ -62,6 +62,9 @@ pub struct Record<'a> {
     /// Sentence spans, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sentences: Option<Cow<'a, [Span]>>,
+    /// The sentence spans in characters (code points) rather than bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sentence_chars: Option<Vec<Span>>,
     /// Word spans and tags, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tokens: Option<Cow<'a, [Token]>>,
@@ -84,6 +87,9 @@ pub struct Record<'a> {
 pub struct MentionRecord<'a> {
     /// Byte span in `text`.
     pub span: Span,
+    /// The span in characters (code points) of `text`, what Python and pandas index by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chars: Option<Span>,
     /// The text of the span.
     #[serde(borrow)]
     pub surface: Cow<'a, str>,
@@ -133,6 +139,7 @@ impl<'a> Record<'a> {
     /// The record of a processed document; `layers` is what the chain provides.
     pub fn ok(doc: &'a Document, layers: Layers) -> Self {
         let has = |layer| layers.contains(layer);
+        let mut chars = CharIndex::new(&doc.text);
         let mentions = has(Layers::MENTIONS).then(|| {
             doc.mentions
                 .iter()
@@ -140,6 +147,7 @@ impl<'a> Record<'a> {
                     let EntryNames { id, kind, name, dictionary, category } = m.names();
                     MentionRecord {
                         span: m.span(),
+                        chars: Some(chars.span(m.span())),
                         surface: Cow::Borrowed(&doc.text[m.span().range()]),
                         id: Cow::Borrowed(id),
                         kind: Cow::Borrowed(kind),
@@ -159,9 +167,13 @@ impl<'a> Record<'a> {
             error: None,
             encoding: doc.encoding.as_ref().map(Cow::Borrowed),
             meta: has(Layers::META).then_some(Cow::Borrowed(&doc.meta)),
-            text: Some(Cow::Borrowed(&doc.text)),
+            text: has(Layers::TEXT).then_some(Cow::Borrowed(&doc.text)),
             original_text: doc.original().map(|original| Cow::Borrowed(original.text())),
             sentences: has(Layers::SENTENCES).then_some(Cow::Borrowed(&doc.sentences[..])),
+            sentence_chars: has(Layers::SENTENCES).then(|| {
+                let mut chars = CharIndex::new(&doc.text);
+                doc.sentences.iter().map(|s| chars.span(*s)).collect()
+            }),
             tokens: has(Layers::TOKENS).then_some(Cow::Borrowed(&doc.tokens[..])),
             mentions,
             labels: has(Layers::LABELS).then_some(Cow::Borrowed(&doc.labels[..])),
@@ -183,6 +195,7 @@ impl<'a> Record<'a> {
             text: None,
             original_text: None,
             sentences: None,
+            sentence_chars: None,
             tokens: None,
             mentions: None,
             labels: None,
@@ -229,6 +242,41 @@ pub fn ok_line(doc: &Document, layers: Layers) -> String {
     Record::ok(doc, layers).to_line()
 }
 
+/// Converts byte offsets of one text to character offsets (Unicode code points), for offsets
+/// that come in roughly increasing order: it counts from the last offset asked for, forwards or
+/// backwards, so a document's spans cost one pass over its text.
+pub(crate) struct CharIndex<'a> {
+    text: &'a str,
+    byte: usize,
+    char: usize,
+}
+
+impl<'a> CharIndex<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Self { text, byte: 0, char: 0 }
+    }
+
+    /// The character offset of byte offset `byte`: the chars that start before it.
+    pub(crate) fn of(&mut self, byte: usize) -> u32 {
+        let byte = byte.min(self.text.len());
+        let bytes = self.text.as_bytes();
+        // A UTF-8 char starts at every byte that is not a continuation byte (0b10xx_xxxx).
+        let starts = |range: &[u8]| range.iter().filter(|&&b| (b as i8) >= -0x40).count();
+        if byte >= self.byte {
+            self.char += starts(&bytes[self.byte..byte]);
+        } else {
+            self.char -= starts(&bytes[byte..self.byte]);
+        }
+        self.byte = byte;
+        self.char as u32
+    }
+
+    /// A byte span as a character span.
+    pub(crate) fn span(&mut self, span: Span) -> Span {
+        Span { start: self.of(span.start) as usize, end: self.of(span.end) as usize }
+    }
+}
+
 /// The JSON line (without newline) of a failed document.
 pub fn error_line(id: &str, stage: &str, error: &str) -> String {
     Record::error(id, stage, error).to_line()
@@ -239,6 +287,20 @@ mod tests {
     use zhpipe_core::{Mentions, Span};
 
     use super::*;
+
+    #[test]
+    fn char_offsets_count_code_points_in_either_direction() {
+        let text = "2024年京津冀𠀀a";
+        let mut index = CharIndex::new(text);
+        assert_eq!(index.of(7), 5);
+        assert_eq!(index.of(16), 8);
+        assert_eq!(index.of(4), 4);
+        assert_eq!(index.of(text.len()), 10);
+        assert_eq!(index.of(0), 0);
+        assert_eq!(&text[7..16], "京津冀");
+        let chars: Vec<char> = text.chars().collect();
+        assert_eq!(chars[5..8].iter().collect::<String>(), "京津冀");
+    }
 
     fn document() -> Document {
         let text = "京津冀\"协同\"发展。\n雄安新区";

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use serde::Serialize;
-use zhpipe_core::{Chain, ConfigError, ConfigErrorKind, Layers, PipelineConfig, Registry};
+use zhpipe_core::{Chain, ConfigError, ConfigErrorKind, LayerName, Layers, OutputFormat, PipelineConfig, Registry};
 
 use crate::input::{JsonLines, Pending, UniqueIds, Walk};
 use crate::output::{self, Fingerprint, Sink, write_atomically};
@@ -64,6 +64,10 @@ pub struct RunOptions {
     /// Read `.jsonl` and `.jsonl.gz` files among the inputs as records, one document per line
     /// (the default), rather than as one document each.
     pub jsonl_records: bool,
+    /// How records are written to an output directory; `None` means the config's `[output] format`.
+    pub format: Option<OutputFormat>,
+    /// The layers written; `None` means the config's `[output] layers`, else all.
+    pub layers: Option<Vec<LayerName>>,
 }
 
 impl RunOptions {
@@ -80,6 +84,8 @@ impl RunOptions {
             report_documents: None,
             check: false,
             jsonl_records: true,
+            format: None,
+            layers: None,
         }
     }
 }
@@ -198,7 +204,19 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
     for warning in chain.warnings() {
         crate::say!("zhpipe: warning: {warning}");
     }
-    let layers = chain.provides(Layers::RAW);
+    let provided = chain.provides(Layers::RAW);
+    let layers = match options.layers.as_ref().or(config.output.layers.as_ref()) {
+        Some(selected) => {
+            let selected = LayerName::set(selected);
+            let missing = selected & !provided;
+            if !missing.is_empty() {
+                crate::say!("zhpipe: warning: the chain does not provide {missing}; those layers are not written");
+            }
+            provided & selected
+        }
+        None => provided,
+    };
+    let format = options.format.unwrap_or(config.output.format);
 
     // With no inputs named, piped stdin is what the user means (`cat a.jsonl | zhpipe run`):
     // never the config's inputs instead.
@@ -256,6 +274,12 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
         .map_err(|e| RunError::usage(format!("cannot start {threads} threads: {e}")))?;
 
     let output = options.output.clone().unwrap_or_else(|| Output::Dir(config.output.dir.clone()));
+    if format == OutputFormat::Parquet && output == Output::Stdout {
+        return Err(RunError::usage("--format parquet needs an output directory: it writes one file per table"));
+    }
+    if format == OutputFormat::Parquet && options.resume {
+        return Err(RunError::usage("--resume reads documents.jsonl: it cannot continue --format parquet output"));
+    }
     if options.resume && output == Output::Stdout {
         return Err(RunError::usage("--resume needs an output directory: it reads the records already written there"));
     }
@@ -298,7 +322,10 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
             (Sink::append(dir)?, done)
         }
         (Output::Dir(dir), false) => {
-            let sink = Sink::open(&output)?;
+            let sink = match format {
+                OutputFormat::Jsonl => Sink::open(&output)?,
+                OutputFormat::Parquet => Sink::tables(dir, layers.contains(Layers::TOKENS))?,
+            };
             fingerprint.store(dir)?;
             (sink, HashSet::new())
         }

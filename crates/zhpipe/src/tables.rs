@@ -1,0 +1,464 @@
+//! Records as tables: `documents.parquet`, `sentences.parquet`, `mentions.parquet` and, when
+//! tokens are written, `tokens.parquet`, one row per document, sentence, mention and word.
+//!
+//! Every table has `doc_id`; every span has `start`/`end` in characters (Unicode code points,
+//! what Python's `str` and pandas index by) and `start_byte`/`end_byte` in UTF-8 bytes (what
+//! the JSON records hold), so `text[start:end]` in Python is the span. Rows are appended in
+//! record order and written in batches; a row group is closed once its encoded size passes
+//! [`ROW_GROUP_BYTES`], so memory stays bounded for any corpus. Columns are zstd-compressed and
+//! dictionary-encoded where that pays (ids, kinds, tags repeat). Each file carries the record
+//! schema version in its key-value metadata (`zhpipe.schema`).
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::builder::{Float32Builder, ListBuilder, StringBuilder, UInt32Builder, UInt64Builder};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::WriterProperties;
+
+use crate::record::{CharIndex, Record, SCHEMA};
+
+/// Rows buffered per table before they are handed to the Parquet writer as one batch.
+const BATCH_ROWS: usize = 32_768;
+/// Encoded bytes after which a table's row group is closed and written out.
+pub const ROW_GROUP_BYTES: usize = 64 << 20;
+
+fn string(name: &str) -> Field {
+    Field::new(name, DataType::Utf8, true)
+}
+
+fn required_string(name: &str) -> Field {
+    Field::new(name, DataType::Utf8, false)
+}
+
+fn u32_field(name: &str, nullable: bool) -> Field {
+    Field::new(name, DataType::UInt32, nullable)
+}
+
+/// One table being written: its file, its schema and the columns of the rows not yet written.
+struct Table<C> {
+    path: PathBuf,
+    tmp: PathBuf,
+    writer: ArrowWriter<File>,
+    schema: Arc<Schema>,
+    columns: C,
+    rows: usize,
+    written: u64,
+}
+
+/// The columns of a table as builders, turned into arrays when a batch is full.
+trait Columns: Default {
+    fn schema() -> Schema;
+    fn finish(&mut self) -> Vec<ArrayRef>;
+}
+
+impl<C: Columns> Table<C> {
+    fn create(dir: &Path, name: &str) -> parquet::errors::Result<Self> {
+        let schema = Arc::new(C::schema());
+        let path = dir.join(format!("{name}.parquet"));
+        let tmp = dir.join(format!(".{name}.parquet.tmp"));
+        let file = File::create(&tmp)?;
+        let properties = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3)?))
+            .set_key_value_metadata(Some(vec![KeyValue::new("zhpipe.schema".into(), SCHEMA.to_string())]))
+            .build();
+        let writer = ArrowWriter::try_new(file, schema.clone(), Some(properties))?;
+        Ok(Self { path, tmp, writer, schema, columns: C::default(), rows: 0, written: 0 })
+    }
+
+    /// Counts a row added to the columns, writing a batch when enough have gathered.
+    fn row_added(&mut self) -> parquet::errors::Result<()> {
+        self.rows += 1;
+        if self.rows >= BATCH_ROWS { self.write_batch() } else { Ok(()) }
+    }
+
+    fn write_batch(&mut self) -> parquet::errors::Result<()> {
+        if self.rows == 0 {
+            return Ok(());
+        }
+        let batch = RecordBatch::try_new(self.schema.clone(), self.columns.finish())?;
+        self.writer.write(&batch)?;
+        self.written += self.rows as u64;
+        self.rows = 0;
+        if self.writer.in_progress_size() >= ROW_GROUP_BYTES {
+            self.writer.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is left and the footer, and renames the file into place.
+    fn finish(mut self) -> parquet::errors::Result<(PathBuf, u64)> {
+        self.write_batch()?;
+        let file = self.writer.into_inner()?;
+        zhpipe_artefact::persist(file, &self.tmp, &self.path)?;
+        Ok((self.path, self.written))
+    }
+}
+
+#[derive(Default)]
+struct DocumentColumns {
+    id: StringBuilder,
+    status: StringBuilder,
+    stage: StringBuilder,
+    error: StringBuilder,
+    title: StringBuilder,
+    published: StringBuilder,
+    source: StringBuilder,
+    site: StringBuilder,
+    url: StringBuilder,
+    author: StringBuilder,
+    encoding: StringBuilder,
+    chars: UInt64Builder,
+    sentences: UInt32Builder,
+    mentions: UInt32Builder,
+    text: StringBuilder,
+    original_text: StringBuilder,
+    meta: StringBuilder,
+}
+
+impl Columns for DocumentColumns {
+    fn schema() -> Schema {
+        Schema::new(vec![
+            required_string("id"),
+            required_string("status"),
+            string("stage"),
+            string("error"),
+            string("title"),
+            string("published"),
+            string("source"),
+            string("site"),
+            string("url"),
+            string("author"),
+            string("encoding"),
+            Field::new("chars", DataType::UInt64, false),
+            u32_field("sentences", true),
+            u32_field("mentions", true),
+            string("text"),
+            string("original_text"),
+            string("meta"),
+        ])
+    }
+
+    fn finish(&mut self) -> Vec<ArrayRef> {
+        vec![
+            Arc::new(self.id.finish()),
+            Arc::new(self.status.finish()),
+            Arc::new(self.stage.finish()),
+            Arc::new(self.error.finish()),
+            Arc::new(self.title.finish()),
+            Arc::new(self.published.finish()),
+            Arc::new(self.source.finish()),
+            Arc::new(self.site.finish()),
+            Arc::new(self.url.finish()),
+            Arc::new(self.author.finish()),
+            Arc::new(self.encoding.finish()),
+            Arc::new(self.chars.finish()),
+            Arc::new(self.sentences.finish()),
+            Arc::new(self.mentions.finish()),
+            Arc::new(self.text.finish()),
+            Arc::new(self.original_text.finish()),
+            Arc::new(self.meta.finish()),
+        ]
+    }
+}
+
+#[derive(Default)]
+struct SentenceColumns {
+    doc_id: StringBuilder,
+    sentence: UInt32Builder,
+    start: UInt32Builder,
+    end: UInt32Builder,
+    start_byte: UInt32Builder,
+    end_byte: UInt32Builder,
+    text: StringBuilder,
+    labels: ListBuilder<StringBuilder>,
+    scores: ListBuilder<Float32Builder>,
+    label: StringBuilder,
+    score: Float32Builder,
+}
+
+impl Columns for SentenceColumns {
+    fn schema() -> Schema {
+        Schema::new(vec![
+            required_string("doc_id"),
+            u32_field("sentence", false),
+            u32_field("start", false),
+            u32_field("end", false),
+            u32_field("start_byte", false),
+            u32_field("end_byte", false),
+            required_string("text"),
+            Field::new("labels", DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))), false),
+            Field::new("scores", DataType::List(Arc::new(Field::new("item", DataType::Float32, true))), false),
+            string("label"),
+            Field::new("score", DataType::Float32, true),
+        ])
+    }
+
+    fn finish(&mut self) -> Vec<ArrayRef> {
+        vec![
+            Arc::new(self.doc_id.finish()),
+            Arc::new(self.sentence.finish()),
+            Arc::new(self.start.finish()),
+            Arc::new(self.end.finish()),
+            Arc::new(self.start_byte.finish()),
+            Arc::new(self.end_byte.finish()),
+            Arc::new(self.text.finish()),
+            Arc::new(self.labels.finish()),
+            Arc::new(self.scores.finish()),
+            Arc::new(self.label.finish()),
+            Arc::new(self.score.finish()),
+        ]
+    }
+}
+
+#[derive(Default)]
+struct MentionColumns {
+    doc_id: StringBuilder,
+    sentence: UInt32Builder,
+    start: UInt32Builder,
+    end: UInt32Builder,
+    start_byte: UInt32Builder,
+    end_byte: UInt32Builder,
+    surface: StringBuilder,
+    entity_id: StringBuilder,
+    kind: StringBuilder,
+    name: StringBuilder,
+    dictionary: StringBuilder,
+    category: StringBuilder,
+    original_start: UInt32Builder,
+    original_end: UInt32Builder,
+    original_start_byte: UInt32Builder,
+    original_end_byte: UInt32Builder,
+}
+
+impl Columns for MentionColumns {
+    fn schema() -> Schema {
+        Schema::new(vec![
+            required_string("doc_id"),
+            u32_field("sentence", true),
+            u32_field("start", false),
+            u32_field("end", false),
+            u32_field("start_byte", false),
+            u32_field("end_byte", false),
+            required_string("surface"),
+            string("entity_id"),
+            required_string("kind"),
+            required_string("name"),
+            required_string("dictionary"),
+            required_string("category"),
+            u32_field("original_start", true),
+            u32_field("original_end", true),
+            u32_field("original_start_byte", true),
+            u32_field("original_end_byte", true),
+        ])
+    }
+
+    fn finish(&mut self) -> Vec<ArrayRef> {
+        vec![
+            Arc::new(self.doc_id.finish()),
+            Arc::new(self.sentence.finish()),
+            Arc::new(self.start.finish()),
+            Arc::new(self.end.finish()),
+            Arc::new(self.start_byte.finish()),
+            Arc::new(self.end_byte.finish()),
+            Arc::new(self.surface.finish()),
+            Arc::new(self.entity_id.finish()),
+            Arc::new(self.kind.finish()),
+            Arc::new(self.name.finish()),
+            Arc::new(self.dictionary.finish()),
+            Arc::new(self.category.finish()),
+            Arc::new(self.original_start.finish()),
+            Arc::new(self.original_end.finish()),
+            Arc::new(self.original_start_byte.finish()),
+            Arc::new(self.original_end_byte.finish()),
+        ]
+    }
+}
+
+#[derive(Default)]
+struct TokenColumns {
+    doc_id: StringBuilder,
+    sentence: UInt32Builder,
+    start: UInt32Builder,
+    end: UInt32Builder,
+    start_byte: UInt32Builder,
+    end_byte: UInt32Builder,
+    word: StringBuilder,
+    pos: StringBuilder,
+}
+
+impl Columns for TokenColumns {
+    fn schema() -> Schema {
+        Schema::new(vec![
+            required_string("doc_id"),
+            u32_field("sentence", true),
+            u32_field("start", false),
+            u32_field("end", false),
+            u32_field("start_byte", false),
+            u32_field("end_byte", false),
+            required_string("word"),
+            string("pos"),
+        ])
+    }
+
+    fn finish(&mut self) -> Vec<ArrayRef> {
+        vec![
+            Arc::new(self.doc_id.finish()),
+            Arc::new(self.sentence.finish()),
+            Arc::new(self.start.finish()),
+            Arc::new(self.end.finish()),
+            Arc::new(self.start_byte.finish()),
+            Arc::new(self.end_byte.finish()),
+            Arc::new(self.word.finish()),
+            Arc::new(self.pos.finish()),
+        ]
+    }
+}
+
+/// The sentence (by index) that contains byte offset `at`, walking forward from `from`:
+/// sentences are sorted and spans come in increasing order of start.
+fn sentence_of(sentences: &[zhpipe_core::Span], from: &mut usize, at: usize) -> Option<u32> {
+    while *from < sentences.len() && sentences[*from].end <= at {
+        *from += 1;
+    }
+    sentences.get(*from).filter(|s| s.start <= at).map(|_| *from as u32)
+}
+
+/// Writes records as Parquet tables into a directory.
+pub struct TableWriter {
+    documents: Table<DocumentColumns>,
+    sentences: Table<SentenceColumns>,
+    mentions: Table<MentionColumns>,
+    tokens: Option<Table<TokenColumns>>,
+}
+
+/// What [`TableWriter::finish`] wrote: each file and its rows.
+pub type WrittenTables = Vec<(PathBuf, u64)>;
+
+impl TableWriter {
+    /// Creates the tables in `dir` (`tokens.parquet` only `with_tokens`), written under
+    /// temporary names until [`finish`](Self::finish).
+    pub fn create(dir: &Path, with_tokens: bool) -> Result<Self, String> {
+        let fail = |e: parquet::errors::ParquetError| format!("cannot create tables in {}: {e}", dir.display());
+        fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        Ok(Self {
+            documents: Table::create(dir, "documents").map_err(fail)?,
+            sentences: Table::create(dir, "sentences").map_err(fail)?,
+            mentions: Table::create(dir, "mentions").map_err(fail)?,
+            tokens: if with_tokens { Some(Table::create(dir, "tokens").map_err(fail)?) } else { None },
+        })
+    }
+
+    /// Adds one record's rows.
+    pub fn add(&mut self, record: &Record) -> parquet::errors::Result<()> {
+        let text = record.text();
+        let mut chars = CharIndex::new(text);
+        let sentences = record.sentences.as_deref().unwrap_or(&[]);
+        let meta = record.meta.as_deref();
+
+        let d = &mut self.documents.columns;
+        d.id.append_value(&record.id);
+        d.status.append_value(if record.is_ok() { "ok" } else { "error" });
+        d.stage.append_option(record.stage.as_deref());
+        d.error.append_option(record.error.as_deref());
+        d.title.append_option(meta.and_then(|m| m.title.as_deref()));
+        d.published.append_option(meta.and_then(|m| m.published.as_deref()));
+        d.source.append_option(meta.and_then(|m| m.source.as_deref()));
+        d.site.append_option(meta.and_then(|m| m.site.as_deref()));
+        d.url.append_option(meta.and_then(|m| m.url.as_deref()));
+        d.author.append_option(meta.and_then(|m| m.author.as_deref()));
+        d.encoding.append_option(record.encoding.as_deref().map(|e| e.encoding.as_str()));
+        d.chars.append_value(text.chars().count() as u64);
+        d.sentences.append_option(record.sentences.as_ref().map(|s| s.len() as u32));
+        d.mentions.append_option(record.mentions.as_ref().map(|m| m.len() as u32));
+        d.text.append_option(record.text.as_deref());
+        d.original_text.append_option(record.original_text.as_deref());
+        d.meta.append_option(meta.map(|m| serde_json::to_string(m).expect("metadata serialises")));
+        self.documents.row_added()?;
+
+        let labels = record.labels.as_deref().unwrap_or(&[]);
+        let mut next_label = 0;
+        for (i, span) in sentences.iter().enumerate() {
+            let s = &mut self.sentences.columns;
+            s.doc_id.append_value(&record.id);
+            s.sentence.append_value(i as u32);
+            s.start.append_value(chars.of(span.start));
+            s.end.append_value(chars.of(span.end));
+            s.start_byte.append_value(span.start as u32);
+            s.end_byte.append_value(span.end as u32);
+            s.text.append_value(text.get(span.start..span.end).unwrap_or(""));
+            while next_label < labels.len() && labels[next_label].sentence < i {
+                next_label += 1;
+            }
+            let mine = labels.get(next_label).filter(|l| l.sentence == i).map_or(&[][..], |l| &l.labels[..]);
+            for label in mine {
+                s.labels.values().append_value(&label.label);
+                s.scores.values().append_value(label.score);
+            }
+            s.labels.append(true);
+            s.scores.append(true);
+            let best = mine.iter().max_by(|a, b| a.score.total_cmp(&b.score));
+            s.label.append_option(best.map(|l| l.label.as_str()));
+            s.score.append_option(best.map(|l| l.score));
+            self.sentences.row_added()?;
+        }
+
+        let mut original = record.original_text.as_deref().map(CharIndex::new);
+        let mut in_sentence = 0;
+        let mut chars = CharIndex::new(text);
+        for mention in record.mentions.as_deref().unwrap_or(&[]) {
+            let m = &mut self.mentions.columns;
+            m.doc_id.append_value(&record.id);
+            m.sentence.append_option(sentence_of(sentences, &mut in_sentence, mention.span.start));
+            m.start.append_value(chars.of(mention.span.start));
+            m.end.append_value(chars.of(mention.span.end));
+            m.start_byte.append_value(mention.span.start as u32);
+            m.end_byte.append_value(mention.span.end as u32);
+            m.surface.append_value(&mention.surface);
+            m.entity_id.append_option((!mention.id.is_empty()).then_some(&*mention.id));
+            m.kind.append_value(&mention.kind);
+            m.name.append_value(&mention.name);
+            m.dictionary.append_value(&mention.dictionary);
+            m.category.append_value(mention.category.to_string());
+            let span = mention.original_span.zip(original.as_mut());
+            m.original_start.append_option(span.map(|(s, o)| o.of(s.start)));
+            let span = mention.original_span.zip(original.as_mut());
+            m.original_end.append_option(span.map(|(s, o)| o.of(s.end)));
+            m.original_start_byte.append_option(mention.original_span.map(|s| s.start as u32));
+            m.original_end_byte.append_option(mention.original_span.map(|s| s.end as u32));
+            self.mentions.row_added()?;
+        }
+
+        if let (Some(table), Some(tokens)) = (self.tokens.as_mut(), record.tokens.as_deref()) {
+            let mut in_sentence = 0;
+            let mut chars = CharIndex::new(text);
+            for token in tokens {
+                let t = &mut table.columns;
+                t.doc_id.append_value(&record.id);
+                t.sentence.append_option(sentence_of(sentences, &mut in_sentence, token.span.start));
+                t.start.append_value(chars.of(token.span.start));
+                t.end.append_value(chars.of(token.span.end));
+                t.start_byte.append_value(token.span.start as u32);
+                t.end_byte.append_value(token.span.end as u32);
+                t.word.append_value(text.get(token.span.start..token.span.end).unwrap_or(""));
+                t.pos.append_option(token.pos.as_ref().map(|p| p.as_str()));
+                table.row_added()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the rest of every table and renames the files into place.
+    pub fn finish(self) -> parquet::errors::Result<WrittenTables> {
+        let mut written = vec![self.documents.finish()?, self.sentences.finish()?, self.mentions.finish()?];
+        if let Some(tokens) = self.tokens {
+            written.push(tokens.finish()?);
+        }
+        Ok(written)
+    }
+}
