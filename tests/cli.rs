@@ -581,6 +581,41 @@ fn two_gazetteers_over_different_dictionaries_write_one_sorted_layer() {
     assert_eq!(dictionaries.len(), 2, "mentions of both stages: {dictionaries:?}");
 }
 
+/// A `[label.kinds]` kind that no dictionary of the gazetteer before it has would never count:
+/// the run is refused before any document is read, naming the themes file, its line, the kind
+/// and the kinds there are.
+#[test]
+fn a_mention_kind_no_gazetteer_writes_is_refused_with_exit_2_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let themes = fs::read_to_string(repo().join("dictionaries/themes.toml")).unwrap();
+    let edited = themes.replacen("\"person\" = 0.3", "\"peson\" = 0.3", 1);
+    let line = edited.lines().position(|l| l == "\"peson\" = 0.3").unwrap() + 1;
+    let themes_path = dir.path().join("themes.toml");
+    fs::write(&themes_path, edited).unwrap();
+    let dictionaries: Vec<PathBuf> = ["places", "organisations", "people", "policy-terms"]
+        .iter()
+        .map(|name| repo().join(format!("dictionaries/{name}.tsv")))
+        .collect();
+    let config = config_with(
+        dir.path(),
+        &format!(
+            "[[stage]]\nuse = \"gazetteer\"\ndictionaries = {dictionaries:?}\ncache_dir = \"\"\n\n[[stage]]\nuse = \"classify\"\nthemes = {themes_path:?}\n"
+        ),
+    );
+    let out = dir.path().join("out");
+    let output = run_samples(&config, &out);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let expected = format!(
+        "{}: [[stage]] #6 `classify` (line 19): {}:{line}: label `meeting`: mention kind `peson` is written by no stage before it \
+         (the kinds [[stage]] #5 `gazetteer` (line 14) writes: city, country, county, lake, new_area, organisation, other, person, \
+         policy, prefecture, province, region, time, town, zone)",
+        config.display(),
+        themes_path.display()
+    );
+    assert!(stderr(&output).contains(&expected), "{}", stderr(&output));
+    assert!(!out.exists(), "nothing is written");
+}
+
 #[test]
 fn two_segmenters_are_refused_with_exit_2_naming_both() {
     let dir = tempfile::tempdir().unwrap();

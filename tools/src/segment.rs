@@ -188,10 +188,11 @@ fn load_corpus(dir: &Path, name: &str) -> Result<Corpus> {
 }
 
 /// A bakeoff word list (one word a line) or a jieba dictionary: the first field of each line
-/// is the word; words without a frequency get jieba's suggested one.
+/// is the word; words without a frequency get jieba's suggested one. Numbers are words there
+/// (`２６．３％` in PKU's list), so the list is not read as a user dictionary.
 fn load_word_list(path: &Path) -> Result<Vec<dictionary::Entry>> {
     let text = read_text(path)?;
-    dictionary::parse(&text, &path.display().to_string()).map_err(|e| e.to_string())
+    dictionary::parse_word_list(&text, &path.display().to_string()).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -57,7 +57,8 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 use zhpipe_core::{
-    ConfigError, Document, Label, Layers, Registry, SentenceLabels, Stage, StageDescriptor, StageError, StageSpec,
+    ConfigError, Document, Label, Layers, NamedKind, Registry, SentenceLabels, Stage, StageDescriptor, StageError,
+    StageSpec,
 };
 
 pub use features::{FeatureSet, SentenceView, extract};
@@ -228,5 +229,15 @@ impl Stage for Classify {
             .collect();
         doc.labels = labels;
         Ok(())
+    }
+
+    /// The `[label.kinds]` of the lexicon it scores with (the themes file, or the lexicon
+    /// embedded in a trained model): the chain refuses a kind that no earlier gazetteer writes.
+    fn kinds_named(&self) -> Vec<NamedKind> {
+        let lexicon = match &self.classifier {
+            Classifier::Lexicon(model) => Some(model),
+            Classifier::Trained(model) => model.lexicon(),
+        };
+        lexicon.map(|l| l.taxonomy().named_kinds()).unwrap_or_default()
     }
 }

@@ -2,14 +2,18 @@
 //!
 //! The file is validated as a whole when the stage is built: a bad weight, an empty term, a
 //! duplicate label or a missing `other` is an error naming the file and the line, so a typo
-//! never silently changes what the stage does.
+//! never silently changes what the stage does. A `[label.kinds]` kind is checked where it can be:
+//! against the kinds the gazetteers before the stage write, when the chain is built (the stage
+//! names its kinds with their lines, [`Taxonomy::named_kinds`]), since the kinds come from the
+//! dictionaries' `kind` column and are known only there. A byte-order mark before the first line
+//! is accepted (the TOML reader skips it).
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Deserialize;
 use toml::Spanned;
-use zhpipe_core::{ConfigError, line_of};
+use zhpipe_core::{ConfigError, NamedKind, line_of};
 
 /// The id of the fallback label, chosen when no other label applies.
 pub const OTHER: &str = "other";
@@ -32,6 +36,9 @@ pub struct LabelDef {
     pub terms: Vec<(String, f32)>,
     /// Gazetteer mention kinds and their weights, in file order.
     pub kinds: Vec<(String, f32)>,
+    /// The 1-based line of each of `kinds` in the themes file, in the same order: a kind no
+    /// gazetteer of the chain writes is refused at that line when the chain is built.
+    pub kind_lines: Vec<usize>,
     /// Context terms: they add their weight only in a sentence where a term or kind of this
     /// label with a positive weight already fired. They tell what a name is doing in the
     /// sentence (雄安 being planned and built, not merely the end of a railway) without voting
@@ -164,11 +171,15 @@ impl Taxonomy {
                 }
                 // File order, so that evidence and messages follow what the user wrote.
                 out.sort_by_key(|(start, _, _)| *start);
-                Ok(out.into_iter().map(|(_, t, w)| (t, w)).collect::<Vec<_>>())
+                Ok(out)
             };
-            let terms = weighted(label.terms, "term")?;
+            let without_starts =
+                |entries: Vec<(usize, String, f32)>| entries.into_iter().map(|(_, t, w)| (t, w)).collect();
+            let terms: Vec<(String, f32)> = without_starts(weighted(label.terms, "term")?);
             let kinds = weighted(label.kinds, "mention kind")?;
-            let context = weighted(label.context, "context term")?;
+            let kind_lines = kinds.iter().map(|(start, _, _)| line_of(text, *start)).collect();
+            let kinds: Vec<(String, f32)> = without_starts(kinds);
+            let context: Vec<(String, f32)> = without_starts(weighted(label.context, "context term")?);
             if id == OTHER && !(terms.is_empty() && kinds.is_empty() && context.is_empty()) {
                 return Err(ConfigError::new(format!(
                     "{id_at}: label `other` is the fallback for sentences no other label fits; it takes no terms, kinds or context"
@@ -182,6 +193,7 @@ impl Taxonomy {
                 definition: label.definition,
                 terms,
                 kinds,
+                kind_lines,
                 context,
             });
         }
@@ -195,6 +207,18 @@ impl Taxonomy {
         let other = labels.remove(other);
         labels.push(other);
         Ok(Self { source: source.to_owned(), labels, threshold, toml: text.to_owned() })
+    }
+
+    /// Every `[label.kinds]` entry, with where it is written (`themes.toml:597: label `meeting``).
+    pub fn named_kinds(&self) -> Vec<NamedKind> {
+        let mut named = Vec::new();
+        for label in &self.labels {
+            for ((kind, _), line) in label.kinds.iter().zip(&label.kind_lines) {
+                let location = format!("{}: label `{}`", At { source: &self.source, line: *line }, label.id);
+                named.push(NamedKind { kind: kind.clone(), location });
+            }
+        }
+        named
     }
 
     /// The ids of every label, `other` last.
@@ -308,5 +332,51 @@ mod tests {
         assert_eq!(taxonomy.ids().collect::<Vec<_>>(), ["ecology", "other"]);
         let terms: Vec<&str> = taxonomy.labels[0].terms.iter().map(|(t, _)| t.as_str()).collect();
         assert_eq!(terms, ["污染", "PM2.5", "水质"]);
+    }
+
+    #[test]
+    fn mention_kinds_are_named_with_their_file_line_and_label() {
+        let text = format!(
+            "{HEAD}[[label]]\nid = \"meeting\"\nzh = \"会议\"\nen = \"M\"\ndefinition = \"d\"\n[label.kinds]\n\"person\" = 0.3\n\"organisation\" = 0.2\n{OTHER_LABEL}"
+        );
+        let named: Vec<(String, String)> = Taxonomy::parse(&text, "themes.toml")
+            .unwrap()
+            .named_kinds()
+            .into_iter()
+            .map(|n| (n.kind, n.location))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                ("person".to_owned(), "themes.toml:8: label `meeting`".to_owned()),
+                ("organisation".to_owned(), "themes.toml:9: label `meeting`".to_owned())
+            ]
+        );
+        let bundled = Taxonomy::bundled().named_kinds();
+        assert!(
+            !bundled.is_empty()
+                && bundled.iter().all(|n| n.location.starts_with("dictionaries/themes.toml (bundled):"))
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_first_line_is_accepted() {
+        let transport = "[[label]]\nid = \"transport\"\nzh = \"交通\"\nen = \"T\"\ndefinition = \"d\"\n";
+        let text = format!("\u{feff}{HEAD}{transport}[label.kinds]\n\"zone\" = 0.5\n{OTHER_LABEL}");
+        let taxonomy = Taxonomy::parse(&text, "themes.toml").unwrap();
+        assert_eq!(taxonomy.ids().collect::<Vec<_>>(), ["transport", "other"]);
+        assert_eq!(taxonomy.named_kinds()[0].location, "themes.toml:8: label `transport`");
+        // Lines are counted as without it.
+        let bad = format!("\u{feff}{HEAD}{transport}[label.terms]\n\"高铁\" = 1.0\n\"港口\" = 0\n{OTHER_LABEL}");
+        assert_eq!(
+            err(&bad),
+            "themes.toml:9: label `transport`: term `港口`: weight must be a finite number other than 0, found 0"
+        );
+        // And read from a file, whose first bytes are the mark.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("themes.toml");
+        std::fs::write(&path, &text).unwrap();
+        assert_eq!(&std::fs::read(&path).unwrap()[..3], b"\xef\xbb\xbf");
+        assert_eq!(Taxonomy::load(&path).unwrap().labels, taxonomy.labels);
     }
 }

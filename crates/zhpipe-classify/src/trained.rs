@@ -155,6 +155,12 @@ pub struct TrainedModel {
 }
 
 impl TrainedModel {
+    /// The lexicon whose scores are features, when the model uses them (the themes embedded in
+    /// the model file).
+    pub fn lexicon(&self) -> Option<&LexiconModel> {
+        self.lexicon.as_ref()
+    }
+
     fn from_data(data: ModelData, lexicon: Option<LexiconModel>) -> Self {
         let index = data.features.iter().enumerate().map(|(i, f)| (f.clone(), i as u32)).collect();
         Self { data, index, lexicon }

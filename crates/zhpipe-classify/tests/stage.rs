@@ -99,6 +99,27 @@ fn a_bad_themes_file_is_refused_with_its_line() {
     assert!(err.starts_with(&expected), "{err}");
 }
 
+/// The stage names the `[label.kinds]` of the lexicon it scores with, at their lines, for the
+/// chain to check against the gazetteers before it; a trained model names those of the lexicon
+/// embedded in it.
+#[test]
+fn the_stage_names_the_mention_kinds_of_its_lexicon_with_their_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let themes = std::fs::read_to_string(repo().join("dictionaries/themes.toml")).unwrap();
+    let edited = themes.replacen("\"person\" = 0.3", "\"peson\" = 0.3", 1);
+    let line = edited.lines().position(|l| l == "\"peson\" = 0.3").unwrap() + 1;
+    std::fs::write(dir.path().join("themes.toml"), edited).unwrap();
+    let stage = build("themes = \"themes.toml\"", dir.path()).unwrap();
+    let named: Vec<(String, String)> = stage.kinds_named().into_iter().map(|n| (n.kind, n.location)).collect();
+    let location = format!("{}:{line}: label `meeting`", dir.path().join("themes.toml").display());
+    assert_eq!(named, [("peson".to_owned(), location)]);
+
+    let trained = build("model = \"trained\"\ntrained_model = \"dictionaries/themes.model\"", &repo()).unwrap();
+    let named: Vec<String> = trained.kinds_named().into_iter().map(|n| format!("{} {}", n.kind, n.location)).collect();
+    assert_eq!(named.len(), 1, "{named:?}");
+    assert!(named[0].starts_with("person ") && named[0].contains("themes.model (embedded themes):"), "{named:?}");
+}
+
 fn tiny_model() -> TrainedModel {
     let texts = [
         ("高铁线路开通运行", "transport"),

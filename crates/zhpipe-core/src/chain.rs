@@ -1,7 +1,9 @@
 //! A chain of stages: checked from descriptors before anything is built, then run on each
 //! document.
 
-use crate::{ConfigError, ConfigErrorKind, Document, Layers, Stage, StageDescriptor, StageEntry, StageError};
+use std::collections::BTreeSet;
+
+use crate::{Category, ConfigError, ConfigErrorKind, Document, Layers, Stage, StageDescriptor, StageEntry, StageError};
 
 /// A built, validated sequence of stages.
 pub struct Chain {
@@ -44,9 +46,12 @@ impl Chain {
         Self::from_entries(stages, Vec::new())
     }
 
-    /// Checks the chain as [`validate_descriptors`] does; returns its warnings.
+    /// Checks the chain as [`validate_descriptors`] does, and the mention kinds its stages name
+    /// as [`PipelineConfig::build`](crate::PipelineConfig::build) does; returns the warnings.
     pub fn validate(&self, input_layers: Layers) -> Result<Vec<String>, ConfigError> {
-        validate_descriptors(self.stages.iter().map(|(e, s)| (e, s.descriptor())), input_layers)
+        let warnings = validate_descriptors(self.stages.iter().map(|(e, s)| (e, s.descriptor())), input_layers)?;
+        check_mention_kinds(&self.stages)?;
+        Ok(warnings)
     }
 
     /// What the chain was built with but will not do, one located message each: an option
@@ -127,6 +132,46 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
         .copied()
         .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("a panic without a message")
+}
+
+/// Checks, once the stages are built, that every mention kind a stage names
+/// ([`Stage::kinds_named`]) is one that an earlier stage writes ([`Stage::mention_kinds`]). Not
+/// checked when no earlier stage writes mentions (the stage then does without them), nor after
+/// a mention writer that cannot tell its kinds.
+pub(crate) fn check_mention_kinds(stages: &[(StageEntry, Box<dyn Stage>)]) -> Result<(), ConfigError> {
+    let mut known: BTreeSet<String> = BTreeSet::new();
+    let mut writers: Vec<&StageEntry> = Vec::new();
+    let mut all_told = true;
+    for (entry, stage) in stages {
+        if !writers.is_empty() && all_told {
+            if let Some(named) = stage.kinds_named().into_iter().find(|n| !known.contains(&n.kind)) {
+                let kinds: Vec<&str> = known.iter().map(String::as_str).collect();
+                let writers: Vec<String> = writers.iter().map(|w| w.location()).collect();
+                let category = Category::ALL.iter().any(|c| c.as_str() == named.kind);
+                let hint = if category { ", and it is a dictionary's category, not an entry kind" } else { "" };
+                let writes = if writers.len() == 1 { "writes" } else { "write" };
+                return Err(ConfigError::of_kind(
+                    ConfigErrorKind::Chain,
+                    format!(
+                        "{}: mention kind `{}` is written by no stage before it{hint} (the kinds {} {writes}: {})",
+                        named.location,
+                        named.kind,
+                        writers.join(" and "),
+                        kinds.join(", ")
+                    ),
+                )
+                .in_entry(entry.number, &entry.name, entry.line));
+            }
+        }
+        if stage.descriptor().provides.contains(Layers::MENTIONS) {
+            writers.push(entry);
+            match stage.mention_kinds() {
+                Some(kinds) => known.extend(kinds),
+                None => all_told = false,
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Checks a chain from its entries' descriptors alone, so that a wrong chain is refused before

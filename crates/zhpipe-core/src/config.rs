@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::chain::validate_descriptors;
+use crate::chain::{check_mention_kinds, validate_descriptors};
 use crate::{Chain, ConfigError, ConfigErrorKind, Layers, Registry};
 
 /// `[input]`: where documents come from and what is refused before reading.
@@ -243,7 +243,8 @@ impl PipelineConfig {
     }
 
     /// Validates the chain from the stages' descriptors, then builds every stage: a wrong
-    /// chain is refused before any dictionary is read.
+    /// chain is refused before any dictionary is read. Once built, a mention kind a stage names
+    /// that no earlier stage writes is refused too ([`Stage::kinds_named`](crate::Stage::kinds_named)).
     pub fn build(&self, registry: &Registry, input_layers: Layers) -> Result<Chain, ConfigError> {
         if self.stages.is_empty() {
             return Err(
@@ -267,6 +268,7 @@ impl PipelineConfig {
             let stage = registry.build(entry, &base_dir).map_err(in_file)?;
             stages.push((entry.clone(), stage));
         }
+        check_mention_kinds(&stages).map_err(in_file)?;
         Ok(Chain::from_entries(stages, warnings))
     }
 }
@@ -486,5 +488,118 @@ mod tests {
         assert_eq!(config.base_dir(), PathBuf::from("dir"));
         let config = PipelineConfig::parse("[output]\nreport_documents = 7\n", Path::new("c.toml")).unwrap();
         assert_eq!(config.output.report_documents, 7);
+    }
+
+    /// A stage writing mentions of the kinds in its `kinds` key (none given: it cannot tell), or
+    /// naming the kinds of its `named` key.
+    struct KindsFake {
+        descriptor: &'static StageDescriptor,
+        kinds: Option<std::collections::BTreeSet<String>>,
+        named: Vec<crate::NamedKind>,
+    }
+
+    impl Stage for KindsFake {
+        fn descriptor(&self) -> &'static StageDescriptor {
+            self.descriptor
+        }
+        fn process(&self, _doc: &mut Document) -> Result<(), StageError> {
+            Ok(())
+        }
+        fn mention_kinds(&self) -> Option<std::collections::BTreeSet<String>> {
+            self.kinds.clone()
+        }
+        fn kinds_named(&self) -> Vec<crate::NamedKind> {
+            self.named.clone()
+        }
+    }
+
+    static GAZETTE: StageDescriptor =
+        StageDescriptor::new("gazette", "adds mentions of known kinds", Layers::TEXT, Layers::MENTIONS)
+            .appends(Layers::MENTIONS);
+    static THEMES: StageDescriptor =
+        StageDescriptor::new("themes", "labels by mention kind", Layers::TEXT, Layers::LABELS).reads(Layers::MENTIONS);
+
+    fn kinds_registry() -> Registry {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct KindsConfig {
+            kinds: Option<Vec<String>>,
+            #[serde(default)]
+            named: Vec<String>,
+        }
+        fn stage(descriptor: &'static StageDescriptor, spec: &StageSpec) -> Result<Box<dyn Stage>, ConfigError> {
+            let config: KindsConfig = spec.parse()?;
+            let named = (config.named.into_iter().enumerate())
+                .map(|(i, kind)| crate::NamedKind { kind, location: format!("themes.toml:{}: label `x`", i + 1) })
+                .collect();
+            Ok(Box::new(KindsFake { descriptor, kinds: config.kinds.map(|k| k.into_iter().collect()), named }))
+        }
+        let mut r = Registry::new();
+        r.register(&GAZETTE, |spec| stage(&GAZETTE, spec));
+        r.register(&THEMES, |spec| stage(&THEMES, spec));
+        r
+    }
+
+    fn build_kinds(toml: &str) -> Result<Chain, ConfigError> {
+        PipelineConfig::parse(toml, Path::new("test.toml"))?.build(&kinds_registry(), Layers::TEXT)
+    }
+
+    const WRITER: &str = "[[stage]]\nuse = \"gazette\"\nkinds = [\"province\", \"person\"]\n";
+
+    #[test]
+    fn a_mention_kind_no_earlier_stage_writes_is_refused() {
+        let err = build_kinds(&format!("{WRITER}[[stage]]\nuse = \"themes\"\nnamed = [\"person\", \"peson\"]\n"))
+            .err()
+            .unwrap();
+        assert_eq!(err.kind(), ConfigErrorKind::Chain);
+        assert_eq!(
+            err.message(),
+            "test.toml: [[stage]] #2 `themes` (line 4): themes.toml:2: label `x`: mention kind `peson` is written by no stage before it (the kinds [[stage]] #1 `gazette` (line 1) writes: person, province)"
+        );
+        // A category is no kind: the message says so.
+        let err = build_kinds(&format!("{WRITER}[[stage]]\nuse = \"themes\"\nnamed = [\"place\"]\n")).err().unwrap();
+        assert!(
+            err.message().ends_with(
+                "themes.toml:1: label `x`: mention kind `place` is written by no stage before it, and it is a dictionary's category, not an entry kind (the kinds [[stage]] #1 `gazette` (line 1) writes: person, province)"
+            ),
+            "{err}"
+        );
+        // Two writers: the kinds of both, and both named.
+        let two = format!("{WRITER}[[stage]]\nuse = \"gazette\"\nkinds = [\"zone\"]\n");
+        let err = build_kinds(&format!("{two}[[stage]]\nuse = \"themes\"\nnamed = [\"county\"]\n")).err().unwrap();
+        assert!(
+            err.message().ends_with(
+                "(the kinds [[stage]] #1 `gazette` (line 1) and [[stage]] #2 `gazette` (line 4) write: person, province, zone)"
+            ),
+            "{err}"
+        );
+        build_kinds(&format!("{two}[[stage]]\nuse = \"themes\"\nnamed = [\"zone\", \"person\"]\n")).unwrap();
+    }
+
+    /// Where no kinds are known before it, a stage's named kinds are not checked: with no
+    /// mentions it does without them, and a writer that cannot tell its kinds may write any.
+    #[test]
+    fn mention_kinds_are_checked_only_against_writers_that_tell_them() {
+        let themes = "[[stage]]\nuse = \"themes\"\nnamed = [\"peson\"]\n";
+        build_kinds(themes).unwrap();
+        build_kinds(&format!("{themes}{WRITER}")).unwrap();
+        build_kinds(&format!("{WRITER}[[stage]]\nuse = \"gazette\"\n{themes}")).unwrap();
+    }
+
+    #[test]
+    fn a_chain_of_built_stages_checks_mention_kinds_too() {
+        let stage = |descriptor, kinds: Option<&[&str]>, named: &[&str]| -> Box<dyn Stage> {
+            Box::new(KindsFake {
+                descriptor,
+                kinds: kinds.map(|k| k.iter().map(|k| k.to_string()).collect()),
+                named: named.iter().map(|k| crate::NamedKind { kind: k.to_string(), location: "t".into() }).collect(),
+            })
+        };
+        let chain = Chain::from_stages(vec![stage(&GAZETTE, Some(&["person"]), &[]), stage(&THEMES, None, &["peson"])]);
+        let err = chain.validate(Layers::TEXT).err().unwrap();
+        assert_eq!(
+            err.message(),
+            "[[stage]] #2 `themes`: t: mention kind `peson` is written by no stage before it (the kinds [[stage]] #1 `gazette` writes: person)"
+        );
     }
 }

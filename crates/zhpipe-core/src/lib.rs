@@ -70,5 +70,5 @@ pub use meta::{EncodingReport, EncodingSource, Meta, Note, Removed};
 pub use offsets::{OffsetMap, OffsetMapBuilder, Original};
 pub use registry::{Registry, StageFactory, StageSpec};
 pub use span::Span;
-pub use stage::{OptionNeed, Stage, StageDescriptor};
+pub use stage::{NamedKind, OptionNeed, Stage, StageDescriptor};
 pub use token::{PosTag, Token};

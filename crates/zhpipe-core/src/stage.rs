@@ -1,6 +1,8 @@
 //! The one trait every stage implements, and the description of a stage known before it is
 //! built.
 
+use std::collections::BTreeSet;
+
 use crate::{Document, Layers, StageError};
 
 /// What a stage is, independent of its config: registered beside its factory, so that a chain
@@ -86,4 +88,29 @@ pub trait Stage: Send + Sync {
     fn build_warnings(&self) -> Vec<String> {
         Vec::new()
     }
+
+    /// Every kind of mention it may write, when it knows them all before it sees a document (a
+    /// gazetteer: the kinds of its dictionaries' entries). `None` (the default) when it writes no
+    /// mentions or cannot tell (a recogniser that makes kinds up as it reads); a mention writer
+    /// that cannot tell turns off the check of [`Stage::kinds_named`] for the stages after it.
+    fn mention_kinds(&self) -> Option<BTreeSet<String>> {
+        None
+    }
+
+    /// The mention kinds its own settings name, each with where it is written (a classifier's
+    /// `[label.kinds]`). When earlier stages write mentions and all of them tell their kinds
+    /// ([`Stage::mention_kinds`]), the chain refuses a kind none of them writes: a misspelt kind
+    /// would silently never count.
+    fn kinds_named(&self) -> Vec<NamedKind> {
+        Vec::new()
+    }
+}
+
+/// A mention kind named in a stage's settings, with where it is named.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedKind {
+    /// The kind, as a mention's entry gives it (`person`, `province`).
+    pub kind: String,
+    /// Where it is named, for the error: `dictionaries/themes.toml:597: label `meeting``.
+    pub location: String,
 }

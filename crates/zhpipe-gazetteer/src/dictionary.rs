@@ -19,15 +19,27 @@
 //! Flags: `short` (matched only with `short_aliases = true`), `common` (a common word, matched
 //! only in context, see `common_words`), `within-token` (when the document has tokens, not
 //! matched across two of them), `block` (matched, so that it hides the names inside it, but never
-//! reported).
+//! reported), `overrides` (this line's id wins its surface over the other ids listed for it,
+//! below).
 //!
 //! A key design decision: an entry is its canonical id, and every line is one *surface* of it.
 //! The first line of an id gives its canonical name, kind, parent and attributes; later lines
-//! are aliases and may repeat them but not contradict them. One surface belongs to one entry
-//! per kind: a surface listed under two ids of the same kind is an error, because the matcher
-//! would have to guess. A surface listed under entries of *different* kinds (a person and a
-//! place spelt alike) goes to the first one listed, in dictionary order; the others are
-//! reported by [`Dictionaries::shadowed`].
+//! are aliases and may repeat them but not contradict them. One surface belongs to one id,
+//! across all the dictionaries of a gazetteer: a surface listed under two ids is an error naming
+//! both lines and both ids, whatever their kinds and dictionaries, because the matcher would
+//! have to guess, and guessing by dictionary order would let a surface change hands silently
+//! when a file is added or reordered. Where the two readings are both real (大兴国际机场 is a
+//! town-level division in `places.tsv` and the airport in `organisations.tsv`), the line that
+//! should win says so with `flags=overrides`: its id keeps the surface, whatever the order of
+//! the files, and the lines it overrides are reported by [`Dictionaries::shadowed`]. Two lines
+//! that override each other are an error. The same surface listed again for the same id is
+//! harmless, as long as its flags agree.
+//!
+//! Also refused, each naming the file (and the line, when one is at fault): a file with no
+//! entries (only comments, blank lines, declarations or the header), a missing or misspelt
+//! header, a row with too few or too many columns, an empty surface, id or kind, a surface with
+//! white space around it, an unknown flag or declaration. A byte-order mark before the first
+//! line is dropped.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry as MapEntry;
@@ -114,15 +126,19 @@ pub struct Pattern {
     pub flags: u32,
 }
 
-/// A surface that went to an entry of another kind listed earlier.
+/// A line whose surface went to another id, because that id's line overrides it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Shadowed {
     /// The surface.
     pub surface: String,
     /// Where the ignored line is: file and 1-based line.
     pub location: String,
+    /// The id the ignored line gives the surface.
+    pub lost: String,
     /// The id the surface kept.
     pub kept: String,
+    /// Where the overriding line is: file and 1-based line.
+    pub winner: String,
 }
 
 /// Every entry and surface of a set of dictionary files, validated.
@@ -136,22 +152,32 @@ pub struct Dictionaries {
     pub entries: Vec<Entry>,
     /// Surfaces, in order of first appearance; each surface once.
     pub patterns: Vec<Pattern>,
-    /// Surfaces listed for entries of different kinds, with where the ignored line is.
+    /// Lines whose surface went to another id by `flags=overrides`, with where they are.
     pub shadowed: Vec<Shadowed>,
 }
 
+/// Where a surface was first listed, and what competes for it.
 struct Seen {
+    /// Index into [`Dictionaries::patterns`].
     pattern: u32,
+    /// The line the pattern's entry comes from: (dictionary, 1-based line).
     location: (usize, usize),
+    /// Whether that line (or a repetition of it for the same id) has `flags=overrides`.
+    overrides: bool,
+    /// Lines listing the surface for other ids, which lose to the pattern's entry if it
+    /// overrides them: (entry, dictionary, line).
+    others: Vec<(u32, usize, usize)>,
 }
 
 impl Dictionaries {
-    /// Parses and validates `sources` together (a surface may not go to two ids of one kind
-    /// even across files).
+    /// Parses and validates `sources` together: a surface may go to one id only, across all
+    /// files, unless one of its lines overrides the others (see the module docs).
     pub fn parse(sources: &[Source]) -> Result<Self, Error> {
         let mut out = Dictionaries::default();
         let mut ids: HashMap<&str, u32> = HashMap::new();
-        let mut surfaces: HashMap<&str, Seen> = HashMap::new();
+        let mut surfaces: HashMap<&str, usize> = HashMap::new();
+        let mut seen: Vec<Seen> = Vec::new();
+        let at = |dictionary: usize, line: usize| format!("{}:{line}", sources[dictionary].path.display());
         for (dictionary, source) in sources.iter().enumerate() {
             out.names.push(source.name.clone());
             let category_at = out.categories.len();
@@ -160,7 +186,10 @@ impl Dictionaries {
             let mut header_seen = false;
             let mut columns = 0;
             let mut category = None;
-            for (index, raw_line) in source.text.split('\n').enumerate() {
+            let mut rows = 0usize;
+            // An editor's byte-order mark before the first line is no part of it.
+            let text = source.text.strip_prefix('\u{feff}').unwrap_or(&source.text);
+            for (index, raw_line) in text.split('\n').enumerate() {
                 let line_no = index + 1;
                 let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
                 if let Some(directive) = line.strip_prefix("#!") {
@@ -198,7 +227,8 @@ impl Dictionaries {
                 }
                 let (surface, id, kind) = (fields[0], fields[1], fields[2]);
                 let parent = fields.get(3).copied().filter(|p| !p.is_empty());
-                let (row_flags, attributes) = parse_attributes(path, line_no, fields.get(4).copied().unwrap_or(""))?;
+                let attributes = parse_attributes(path, line_no, fields.get(4).copied().unwrap_or(""))?;
+                let (row_flags, row_overrides, attributes) = (attributes.flags, attributes.overrides, attributes.rest);
                 if surface.trim().is_empty() {
                     return Err(Error::dictionary(path, line_no, "empty surface"));
                 }
@@ -215,6 +245,7 @@ impl Dictionaries {
                 if kind.is_empty() {
                     return Err(Error::dictionary(path, line_no, format!("empty kind for surface {surface:?}")));
                 }
+                rows += 1;
                 let entry = match ids.entry(id) {
                     MapEntry::Occupied(o) => {
                         let entry = &mut out.entries[*o.get() as usize];
@@ -259,17 +290,22 @@ impl Dictionaries {
                         *v.insert(index)
                     }
                 };
+                let here = (dictionary, line_no);
                 match surfaces.entry(surface) {
                     MapEntry::Vacant(v) => {
-                        v.insert(Seen { pattern: out.patterns.len() as u32, location: (dictionary, line_no) });
+                        v.insert(seen.len());
+                        seen.push(Seen {
+                            pattern: out.patterns.len() as u32,
+                            location: here,
+                            overrides: row_overrides,
+                            others: Vec::new(),
+                        });
                         out.patterns.push(Pattern { surface: surface.to_owned(), entry, flags: row_flags });
                     }
                     MapEntry::Occupied(o) => {
-                        let seen = o.get();
+                        let seen = &mut seen[*o.get()];
                         let pattern = &mut out.patterns[seen.pattern as usize];
-                        let kept = &out.entries[pattern.entry as usize];
                         let (first_dictionary, first_line) = seen.location;
-                        let first_path = sources[first_dictionary].path.display();
                         if pattern.entry == entry {
                             // The same surface twice for one entry: harmless, but the flags
                             // must agree or the second line would silently lose.
@@ -278,33 +314,76 @@ impl Dictionaries {
                                     path,
                                     line_no,
                                     format!(
-                                        "{surface:?} is listed again with other flags (first at {first_path}:{first_line})"
+                                        "{surface:?} is listed again with other flags (first at {})",
+                                        at(first_dictionary, first_line)
                                     ),
                                 ));
                             }
-                        } else if kept.kind == kind {
+                            seen.overrides |= row_overrides;
+                        } else if row_overrides && seen.overrides {
+                            let kept = &out.entries[pattern.entry as usize];
                             return Err(Error::dictionary(
                                 path,
                                 line_no,
                                 format!(
-                                    "{surface:?} has two canonical ids of kind {kind}: {id} here and {} at {first_path}:{first_line}",
-                                    kept.id
+                                    "{surface:?} is listed for two ids and both lines override: {id} ({kind}) here and {} ({}) at {}; one line may override",
+                                    kept.id,
+                                    kept.kind,
+                                    at(first_dictionary, first_line)
                                 ),
                             ));
+                        } else if row_overrides {
+                            seen.others.push((pattern.entry, first_dictionary, first_line));
+                            *pattern = Pattern { surface: surface.to_owned(), entry, flags: row_flags };
+                            seen.location = here;
+                            seen.overrides = true;
                         } else {
-                            out.shadowed.push(Shadowed {
-                                surface: surface.to_owned(),
-                                location: format!("{}:{line_no}", path.display()),
-                                kept: kept.id.clone(),
-                            });
+                            seen.others.push((entry, dictionary, line_no));
                         }
                     }
                 }
             }
-            if !header_seen && !source.text.trim().is_empty() {
-                return Err(Error::dictionary(path, 1, "no header line"));
+            if rows == 0 {
+                return Err(Error::dictionary_file(
+                    path,
+                    "holds no entries: only comments, blank lines, `#!` declarations or the header",
+                ));
             }
             out.categories[category_at] = category.unwrap_or_default();
+        }
+        // A surface listed for several ids: the overriding line wins, the others are reported;
+        // with no line overriding, the matcher would have to guess.
+        for seen in &mut seen {
+            // In file order, whichever line came to win.
+            seen.others.sort_by_key(|&(_, dictionary, line)| (dictionary, line));
+            let pattern = &out.patterns[seen.pattern as usize];
+            let kept = &out.entries[pattern.entry as usize];
+            let (first_dictionary, first_line) = seen.location;
+            for &(other, dictionary, line) in &seen.others {
+                let other = &out.entries[other as usize];
+                if !seen.overrides {
+                    return Err(Error::dictionary(
+                        &sources[dictionary].path,
+                        line,
+                        format!(
+                            "{:?} is listed for two ids: {} ({}) here and {} ({}) at {}; mark the line that should win with `flags=overrides`",
+                            pattern.surface,
+                            other.id,
+                            other.kind,
+                            kept.id,
+                            kept.kind,
+                            at(first_dictionary, first_line)
+                        ),
+                    ));
+                }
+                out.shadowed.push(Shadowed {
+                    surface: pattern.surface.clone(),
+                    location: at(dictionary, line),
+                    lost: other.id.clone(),
+                    kept: kept.id.clone(),
+                    winner: at(first_dictionary, first_line),
+                });
+            }
         }
         Ok(out)
     }
@@ -340,9 +419,17 @@ fn check_header(path: &Path, line: usize, fields: &[&str]) -> Result<usize, Erro
     Ok(fields.len())
 }
 
+/// A row's attributes column: its [`flags`], whether it overrides, and the other pairs.
+struct Attributes {
+    flags: u32,
+    overrides: bool,
+    rest: String,
+}
+
 /// Splits `key=value;key=value`, taking `flags=` out.
-fn parse_attributes(path: &Path, line: usize, text: &str) -> Result<(u32, String), Error> {
+fn parse_attributes(path: &Path, line: usize, text: &str) -> Result<Attributes, Error> {
     let mut row_flags = 0;
+    let mut overrides = false;
     let mut rest: Vec<&str> = Vec::new();
     for pair in text.split(';').filter(|p| !p.trim().is_empty()) {
         let Some((key, value)) = pair.split_once('=') else {
@@ -355,11 +442,16 @@ fn parse_attributes(path: &Path, line: usize, text: &str) -> Result<(u32, String
                     "common" => flags::COMMON,
                     "block" => flags::BLOCK,
                     "within-token" => flags::WITHIN_TOKEN,
+                    // Decided while parsing, not matching: no bit of the compiled form.
+                    "overrides" => {
+                        overrides = true;
+                        0
+                    }
                     other => {
                         return Err(Error::dictionary(
                             path,
                             line,
-                            format!("unknown flag {other:?} (known: short, common, block, within-token)"),
+                            format!("unknown flag {other:?} (known: short, common, block, within-token, overrides)"),
                         ));
                     }
                 };
@@ -368,5 +460,5 @@ fn parse_attributes(path: &Path, line: usize, text: &str) -> Result<(u32, String
             rest.push(pair);
         }
     }
-    Ok((row_flags, rest.join(";")))
+    Ok(Attributes { flags: row_flags, overrides, rest: rest.join(";") })
 }

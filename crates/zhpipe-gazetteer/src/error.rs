@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 /// Why a gazetteer could not be built or loaded.
 ///
-/// Dictionary problems always name the file and the line (`dictionaries/places.tsv:12: …`).
+/// Dictionary problems always name the file and, when one line is at fault, the line
+/// (`dictionaries/places.tsv:12: …`); a problem of the whole file names the file alone
+/// (`dictionaries/places.tsv: holds no entries …`).
 #[derive(Debug)]
 pub struct Error {
     kind: ErrorKind,
@@ -14,6 +16,7 @@ pub struct Error {
 #[derive(Debug)]
 enum ErrorKind {
     Dictionary { path: PathBuf, line: usize, message: String },
+    DictionaryFile { path: PathBuf, message: String },
     Io { path: PathBuf, source: std::io::Error },
     Compiled { message: String },
     Artefact(zhpipe_artefact::ArtefactError),
@@ -23,6 +26,10 @@ enum ErrorKind {
 impl Error {
     pub(crate) fn dictionary(path: &Path, line: usize, message: impl Into<String>) -> Self {
         Self { kind: ErrorKind::Dictionary { path: path.to_owned(), line, message: message.into() } }
+    }
+
+    pub(crate) fn dictionary_file(path: &Path, message: impl Into<String>) -> Self {
+        Self { kind: ErrorKind::DictionaryFile { path: path.to_owned(), message: message.into() } }
     }
 
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
@@ -48,6 +55,16 @@ impl Error {
             _ => None,
         }
     }
+
+    /// The dictionary file at fault, for errors in a dictionary or in reading one.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.kind {
+            ErrorKind::Dictionary { path, .. }
+            | ErrorKind::DictionaryFile { path, .. }
+            | ErrorKind::Io { path, .. } => Some(path),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Error {
@@ -56,6 +73,7 @@ impl fmt::Display for Error {
             ErrorKind::Dictionary { path, line, message } => {
                 write!(f, "{}:{line}: {message}", path.display())
             }
+            ErrorKind::DictionaryFile { path, message } => write!(f, "{}: {message}", path.display()),
             ErrorKind::Io { path, source } => write!(f, "{}: {source}", path.display()),
             ErrorKind::Compiled { message } => write!(f, "compiled gazetteer: {message}"),
             // Names the compiled gazetteer itself ("truncated compiled gazetteer: …").

@@ -26,6 +26,12 @@ use crate::hash::StableHasher;
 /// Bumped whenever the layout of the compiled form changes, so old files are never misread
 /// (it is in the cache key and in the artefact header).
 const FORMAT_VERSION: u32 = 3;
+/// Bumped whenever the rules that turn dictionaries into a gazetteer change (what they are
+/// compiled to, or whether they are accepted at all): a cached file is loaded without parsing
+/// the dictionaries again, so it must never stand for dictionaries the current rules would
+/// refuse or read otherwise. 2: a surface with two ids needs `flags=overrides`, and a
+/// dictionary without entries is refused.
+const DICTIONARY_RULES: u32 = 2;
 /// The compiled form is a zhpipe artefact: checked (kind, version, length, checksum) before its
 /// payload is parsed.
 const ARTEFACT: ArtefactKind = ArtefactKind {
@@ -704,11 +710,12 @@ fn check_table(t: &Table) -> Result<(), Error> {
     Ok(())
 }
 
-/// The cache key: the format version, the compile options and every dictionary's name and
-/// contents, in order.
+/// The cache key: the format version, the version of the dictionary rules, the compile options
+/// and every dictionary's name and contents, in order.
 pub fn cache_key(sources: &[Source], options: &CompileOptions) -> u64 {
     let mut h = StableHasher::new();
     h.write(&FORMAT_VERSION.to_le_bytes());
+    h.write(&DICTIONARY_RULES.to_le_bytes());
     h.write(&encode_options(options));
     h.write(&(sources.len() as u64).to_le_bytes());
     for source in sources {

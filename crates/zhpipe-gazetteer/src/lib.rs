@@ -43,6 +43,7 @@ mod error;
 mod gazetteer;
 pub mod hash;
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -142,5 +143,11 @@ impl Stage for GazetteerStage {
         self.gazetteer.find_into(&doc.text, &doc.tokens, table, &mut found);
         doc.mentions.append(found, self.overlap);
         Ok(())
+    }
+
+    /// The kinds of its dictionaries' entries: a later stage that names a kind none of them has
+    /// (a classifier's `[label.kinds]`) is refused when the chain is built.
+    fn mention_kinds(&self) -> Option<BTreeSet<String>> {
+        Some((0..self.table.len() as u32).map(|i| self.table.kind(i).to_owned()).collect())
     }
 }

@@ -51,7 +51,7 @@ fn one_surface_two_ids_of_one_kind() {
     let text = format!("{HEADER}鼓楼区\tplace:320106\tcounty\n鼓楼区\tplace:350102\tcounty\n");
     assert_eq!(
         one(&text),
-        "places.tsv:3: \"鼓楼区\" has two canonical ids of kind county: place:350102 here and place:320106 at places.tsv:2"
+        "places.tsv:3: \"鼓楼区\" is listed for two ids: place:350102 (county) here and place:320106 (county) at places.tsv:2; mark the line that should win with `flags=overrides`"
     );
 }
 
@@ -61,8 +61,105 @@ fn one_surface_two_ids_of_one_kind_across_files() {
     let b = Source::from_text("extra", format!("# more\n{HEADER}北京\tplace:beijing\tprovince\n"));
     assert_eq!(
         error_of(&[a, b]),
-        "extra.tsv:3: \"北京\" has two canonical ids of kind province: place:beijing here and place:110000 at places.tsv:2"
+        "extra.tsv:3: \"北京\" is listed for two ids: place:beijing (province) here and place:110000 (province) at places.tsv:2; mark the line that should win with `flags=overrides`"
     );
+}
+
+/// A surface under two ids of different kinds and categories went to the first dictionary
+/// listed, silently; without a stated priority it is refused, naming both lines and both ids.
+#[test]
+fn one_surface_two_ids_in_two_dictionaries_without_a_priority() {
+    let places = Source::from_text(
+        "places",
+        format!("#! category = place\n{HEADER}大兴国际机场\tplace:110115406\ttown\tplace:110115\n"),
+    );
+    let organisations = Source::from_text(
+        "organisations",
+        format!(
+            "#! category = organisation\n{HEADER}北京大兴国际机场\torg:daxing-airport\torganisation\n大兴国际机场\torg:daxing-airport\torganisation\n"
+        ),
+    );
+    let expected = "organisations.tsv:4: \"大兴国际机场\" is listed for two ids: org:daxing-airport (organisation) here and place:110115406 (town) at places.tsv:3; mark the line that should win with `flags=overrides`";
+    assert_eq!(error_of(&[places.clone(), organisations.clone()]), expected);
+    // In the other order the other line is named first: both lines are named either way.
+    assert_eq!(
+        error_of(&[organisations, places]),
+        "places.tsv:3: \"大兴国际机场\" is listed for two ids: place:110115406 (town) here and org:daxing-airport (organisation) at organisations.tsv:4; mark the line that should win with `flags=overrides`"
+    );
+}
+
+/// A third id for the surface, listed before the overriding line, is not reported early: the
+/// overriding line decides for all of them.
+#[test]
+fn one_overriding_line_decides_for_every_other_id() {
+    let text = format!(
+        "{HEADER}鼓楼区\tplace:320106\tcounty\n鼓楼区\tplace:350102\tcounty\n鼓楼区\tplace:410204\tcounty\t\tflags=overrides\n"
+    );
+    let parsed = Dictionaries::parse(&[Source::from_text("places", text)]).unwrap();
+    let lost: Vec<(&str, &str)> = parsed.shadowed.iter().map(|s| (s.location.as_str(), s.lost.as_str())).collect();
+    assert_eq!(lost, [("places.tsv:2", "place:320106"), ("places.tsv:3", "place:350102")]);
+    assert!(parsed.shadowed.iter().all(|s| s.kept == "place:410204" && s.winner == "places.tsv:4"));
+}
+
+#[test]
+fn two_lines_that_both_override() {
+    let text = format!(
+        "{HEADER}黄山\tplace:341000\tprefecture\t\tflags=overrides\n黄山\tperson:huang-shan\tperson\t\tflags=overrides\n"
+    );
+    assert_eq!(
+        one(&text),
+        "places.tsv:3: \"黄山\" is listed for two ids and both lines override: person:huang-shan (person) here and place:341000 (prefecture) at places.tsv:2; one line may override"
+    );
+}
+
+/// The same surface twice for one id is no conflict, and the id keeps it.
+#[test]
+fn one_surface_twice_for_one_id_is_fine() {
+    let a = Source::from_text("places", format!("{HEADER}北京\tplace:110000\tprovince\n"));
+    let b =
+        Source::from_text("mine", format!("{HEADER}北京市\tplace:110000\tprovince\n北京\tplace:110000\tprovince\n"));
+    let parsed = Dictionaries::parse(&[a, b]).unwrap();
+    assert_eq!(parsed.patterns.len(), 2);
+    assert!(parsed.shadowed.is_empty());
+}
+
+#[test]
+fn a_dictionary_without_entries_holds_no_entries() {
+    let cause = "holds no entries: only comments, blank lines, `#!` declarations or the header";
+    for text in ["", "\n\n", "# notes only\n", "#! category = place\n# notes\n", &format!("# c\n{HEADER}\n# c\n")] {
+        assert_eq!(one(text), format!("places.tsv: {cause}"), "{text:?}");
+    }
+    // The second of two files: the one at fault is named.
+    let full = Source::from_text("places", format!("{HEADER}北京\tplace:110000\tprovince\n"));
+    let empty = Source::from_text("mine", HEADER);
+    assert_eq!(error_of(&[full, empty]), format!("mine.tsv: {cause}"));
+    // Read from disk: the path, and no line.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.tsv");
+    std::fs::write(&path, format!("#! category = place\n{HEADER}")).unwrap();
+    let e = Dictionaries::parse(&[Source::read(&path).unwrap()]).unwrap_err();
+    assert_eq!(e.to_string(), format!("{}: {cause}", path.display()));
+    assert_eq!((e.path(), e.location()), (Some(path.as_path()), None));
+}
+
+#[test]
+fn a_byte_order_mark_before_the_first_line_is_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("people.tsv");
+    // Before the header, and before a declaration.
+    for (text, category) in [
+        (format!("\u{feff}{HEADER}习近平\tperson:xi\tperson\n"), zhpipe_core::Category::Other),
+        (format!("\u{feff}#! category = person\n{HEADER}习近平\tperson:xi\tperson\n"), zhpipe_core::Category::Person),
+    ] {
+        std::fs::write(&path, &text).unwrap();
+        assert_eq!(&std::fs::read(&path).unwrap()[..3], b"\xef\xbb\xbf");
+        let parsed = Dictionaries::parse(&[Source::read(&path).unwrap()]).unwrap();
+        assert_eq!(parsed.patterns[0].surface, "习近平");
+        assert_eq!(parsed.categories, [category]);
+    }
+    // Only before the first line: one inside the file is part of its line.
+    let e = Dictionaries::parse(&[Source::from_text("people", format!("# c\n\u{feff}{HEADER}"))]).unwrap_err();
+    assert!(e.to_string().starts_with("people.tsv:2: the first line must be the header"), "{e}");
 }
 
 #[test]
@@ -102,7 +199,7 @@ fn too_many_columns() {
 fn bad_attributes() {
     assert!(
         one(&format!("{HEADER}冀\tplace:130000\tprovince\t\tflags=tiny\n"))
-            .starts_with("places.tsv:2: unknown flag \"tiny\" (known: short, common, block, within-token)")
+            .starts_with("places.tsv:2: unknown flag \"tiny\" (known: short, common, block, within-token, overrides)")
     );
     assert!(
         one(&format!("{HEADER}冀\tplace:130000\tprovince\t\tshort\n"))

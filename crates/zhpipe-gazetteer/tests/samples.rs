@@ -112,3 +112,19 @@ fn sample_mentions_readers_expect() {
     }
     assert!(!found.iter().any(|f| f.starts_with("津/")), "short aliases are off by default");
 }
+
+/// The shipped dictionaries list one surface under two ids once, and say which wins: 大兴国际机场
+/// is the airport (organisations.tsv), not the town-level division of places.tsv.
+#[test]
+fn shipped_dictionaries_state_which_id_wins_a_shared_surface() {
+    let dictionaries = zhpipe_gazetteer::Dictionaries::parse(&repo_sources()).unwrap_or_else(|e| panic!("{e}"));
+    let shadowed: Vec<(&str, &str, &str)> =
+        dictionaries.shadowed.iter().map(|s| (s.surface.as_str(), s.lost.as_str(), s.kept.as_str())).collect();
+    assert_eq!(shadowed, [("大兴国际机场", "place:110115406", "org:daxing-airport")]);
+    assert!(dictionaries.shadowed[0].location.ends_with("places.tsv:6434"), "{:?}", dictionaries.shadowed[0]);
+    assert!(dictionaries.shadowed[0].winner.ends_with("organisations.tsv:58"), "{:?}", dictionaries.shadowed[0]);
+    let gazetteer = Gazetteer::from_sources(&repo_sources(), CompileOptions::default()).unwrap();
+    let text = "大兴国际机场";
+    let found: Vec<String> = gazetteer.find(text, &[]).iter().map(|m| format!("{}/{}", m.id(), m.kind())).collect();
+    assert_eq!(found, ["org:daxing-airport/organisation"]);
+}

@@ -194,15 +194,19 @@ fn gaz026_aliases_share_the_canonical_entry() {
 }
 
 #[test]
-fn gaz027_first_dictionary_wins_across_kinds() {
+fn gaz027_the_overriding_line_wins_in_either_order() {
     let people = dictionary("people", &["黄山|person:huang-shan|person"]);
-    let places = dictionary("places", &["黄山|place:341000|prefecture"]);
-    let dictionaries = zhpipe_gazetteer::Dictionaries::parse(&[people.clone(), places.clone()]).unwrap();
-    assert_eq!(dictionaries.shadowed.len(), 1);
-    assert_eq!(dictionaries.shadowed[0].location, "places.tsv:2");
-    assert_eq!(dictionaries.shadowed[0].kept, "person:huang-shan");
-    let gazetteer = compile(&[places, people], CompileOptions::default());
-    assert_eq!(render("黄山", &gazetteer.find("黄山", &[])), ["黄山/prefecture@0..6"]);
+    let places = dictionary("places", &["黄山|place:341000|prefecture||flags=overrides"]);
+    for sources in [[people.clone(), places.clone()], [places.clone(), people.clone()]] {
+        let dictionaries = zhpipe_gazetteer::Dictionaries::parse(&sources).unwrap();
+        assert_eq!(dictionaries.shadowed.len(), 1);
+        let shadowed = &dictionaries.shadowed[0];
+        assert_eq!(shadowed.surface, "黄山");
+        assert_eq!((shadowed.location.as_str(), shadowed.lost.as_str()), ("people.tsv:2", "person:huang-shan"));
+        assert_eq!((shadowed.winner.as_str(), shadowed.kept.as_str()), ("places.tsv:2", "place:341000"));
+        let gazetteer = compile(&sources, CompileOptions::default());
+        assert_eq!(render("黄山", &gazetteer.find("黄山", &[])), ["黄山/prefecture@0..6"]);
+    }
 }
 
 #[test]

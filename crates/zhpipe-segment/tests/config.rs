@@ -39,6 +39,31 @@ fn malformed_dictionary_names_file_and_line() {
 }
 
 #[test]
+fn a_number_as_the_word_names_the_dictionary_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("terms.dict"), "京津冀 20000 ns\n 100 ns\n").unwrap();
+    for stage in ["segment", "segment-mm"] {
+        let err = build(dir.path(), &format!("[[stage]]\nuse = \"{stage}\"\nuser_dictionaries = [\"terms.dict\"]\n"))
+            .unwrap_err();
+        let at = format!(
+            "{}:2: the word `100` is a number, which jieba keeps whole without an entry; \
+             the line starts with white space: was the word before it lost?",
+            dir.path().join("terms.dict").display()
+        );
+        assert!(err.contains(&at), "{err}");
+    }
+}
+
+#[test]
+fn a_dictionary_without_entries_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("terms.dict"), "# to be filled\n\n").unwrap();
+    let err = build(dir.path(), "[[stage]]\nuse = \"segment\"\nuser_dictionaries = [\"terms.dict\"]\n").unwrap_err();
+    let at = format!("{}: holds no entries, only blank lines and comments", dir.path().join("terms.dict").display());
+    assert!(err.ends_with(&format!("(line 1): {at} (expected lines `word [freq] [tag]`)")), "{err}");
+}
+
+#[test]
 fn unknown_keys_and_values_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let err = build(dir.path(), "[[stage]]\nuse = \"segment\"\nhmn = false\n").unwrap_err();
