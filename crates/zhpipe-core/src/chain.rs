@@ -143,25 +143,26 @@ pub(crate) fn check_mention_kinds(stages: &[(StageEntry, Box<dyn Stage>)]) -> Re
     let mut writers: Vec<&StageEntry> = Vec::new();
     let mut all_told = true;
     for (entry, stage) in stages {
-        if !writers.is_empty() && all_told {
-            if let Some(named) = stage.kinds_named().into_iter().find(|n| !known.contains(&n.kind)) {
-                let kinds: Vec<&str> = known.iter().map(String::as_str).collect();
-                let writers: Vec<String> = writers.iter().map(|w| w.location()).collect();
-                let category = Category::ALL.iter().any(|c| c.as_str() == named.kind);
-                let hint = if category { ", and it is a dictionary's category, not an entry kind" } else { "" };
-                let writes = if writers.len() == 1 { "writes" } else { "write" };
-                return Err(ConfigError::of_kind(
-                    ConfigErrorKind::Chain,
-                    format!(
-                        "{}: mention kind `{}` is written by no stage before it{hint} (the kinds {} {writes}: {})",
-                        named.location,
-                        named.kind,
-                        writers.join(" and "),
-                        kinds.join(", ")
-                    ),
-                )
-                .in_entry(entry.number, &entry.name, entry.line));
-            }
+        if !writers.is_empty()
+            && all_told
+            && let Some(named) = stage.kinds_named().into_iter().find(|n| !known.contains(&n.kind))
+        {
+            let kinds: Vec<&str> = known.iter().map(String::as_str).collect();
+            let writers: Vec<String> = writers.iter().map(|w| w.location()).collect();
+            let category = Category::ALL.iter().any(|c| c.as_str() == named.kind);
+            let hint = if category { ", and it is a dictionary's category, not an entry kind" } else { "" };
+            let writes = if writers.len() == 1 { "writes" } else { "write" };
+            return Err(ConfigError::of_kind(
+                ConfigErrorKind::Chain,
+                format!(
+                    "{}: mention kind `{}` is written by no stage before it{hint} (the kinds {} {writes}: {})",
+                    named.location,
+                    named.kind,
+                    writers.join(" and "),
+                    kinds.join(", ")
+                ),
+            )
+            .in_entry(entry.number, &entry.name, entry.line));
         }
         if stage.descriptor().provides.contains(Layers::MENTIONS) {
             writers.push(entry);
