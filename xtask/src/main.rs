@@ -4,6 +4,7 @@
 //! itself stays dependency-free.
 
 use std::env;
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
@@ -23,6 +24,10 @@ jobs:
   measure <stage> [ARGS...]
                           measure a stage beside its bare engine (segment)
   soak [ARGS...]          stream a generated 1 GB corpus through `zhpipe run -` and check memory
+  fuzz [SECONDS] [TARGET...]
+                          run each fuzz target of fuzz/ (decode, clean, chain; default all) for
+                          SECONDS (default 60) from a corpus seeded with corpus/samples/; needs
+                          nightly and cargo-fuzz; fails if a target finds a crash
 ";
 
 fn main() -> ExitCode {
@@ -43,6 +48,7 @@ fn main() -> ExitCode {
                 .concat(),
             &[],
         ),
+        "fuzz" => fuzz(&rest),
         "help" | "-h" | "--help" => {
             print!("{HELP}");
             Ok(())
@@ -66,6 +72,67 @@ fn bench_target<'a>(args: &'a [&'a str]) -> &'a [&'a str] {
         _ if args.is_empty() => &ALL,
         _ => args,
     }
+}
+
+/// The targets of `fuzz/`, in the order `cargo xtask fuzz` runs them.
+const FUZZ_TARGETS: [&str; 3] = ["decode", "clean", "chain"];
+
+/// The longest input the fuzzer makes: the largest sample (about 10 KB) fits whole.
+const FUZZ_MAX_LEN: &str = "16384";
+
+/// An input that takes longer than this many seconds is a finding (a hang or a quadratic path).
+const FUZZ_TIMEOUT: &str = "30";
+
+/// `cargo xtask fuzz [SECONDS] [TARGET...]`: every target runs for SECONDS even when an earlier
+/// one found a crash; the job fails afterwards, naming them.
+fn fuzz(args: &[&str]) -> Result<(), String> {
+    let (seconds, targets) = match args.split_first() {
+        Some((first, rest)) if first.parse::<u64>().is_ok() => (*first, rest),
+        _ => ("60", args),
+    };
+    let targets = if targets.is_empty() { &FUZZ_TARGETS[..] } else { targets };
+    if let Some(unknown) = targets.iter().find(|t| !FUZZ_TARGETS.contains(t)) {
+        return Err(format!("unknown fuzz target `{unknown}` (targets: {})", FUZZ_TARGETS.join(", ")));
+    }
+    let root = repo_root();
+    let mut crashed = Vec::new();
+    for target in targets {
+        let corpus = root.join("fuzz/corpus").join(target);
+        seed(&root.join("corpus/samples"), &corpus)?;
+        let corpus = corpus.display().to_string();
+        let max_total_time = format!("-max_total_time={seconds}");
+        let max_len = format!("-max_len={FUZZ_MAX_LEN}");
+        let timeout = format!("-timeout={FUZZ_TIMEOUT}");
+        let dict = format!("-dict={}", root.join("fuzz/markup.dict").display());
+        eprintln!("xtask: fuzzing `{target}` for {seconds} s");
+        // The rustup proxy, not $CARGO (this toolchain's cargo, which has no `+nightly`).
+        let mut command = Command::new("cargo");
+        command
+            .args(["+nightly", "fuzz", "run", target, &corpus, "--"])
+            .args([&max_total_time, &max_len, &timeout, &dict, "-print_final_stats=1"])
+            .env_remove("CARGO")
+            .current_dir(&root);
+        if let Err(message) = run(&mut command, false) {
+            eprintln!(
+                "xtask: fuzz target `{target}`: {message} (a crash leaves its input in fuzz/artifacts/{target}/)"
+            );
+            crashed.push(*target);
+        }
+    }
+    if crashed.is_empty() { Ok(()) } else { Err(format!("fuzz targets that failed: {}", crashed.join(", "))) }
+}
+
+/// Copies every sample into a fuzz target's corpus, so that the fuzzer starts from real text.
+fn seed(samples: &Path, corpus: &Path) -> Result<(), String> {
+    fs::create_dir_all(corpus).map_err(|e| format!("cannot create {}: {e}", corpus.display()))?;
+    let entries = fs::read_dir(samples).map_err(|e| format!("cannot read {}: {e}", samples.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| format!("cannot read {}: {e}", samples.display()))?.path();
+        if let (true, Some(name)) = (path.is_file(), path.file_name()) {
+            fs::copy(&path, corpus.join(name)).map_err(|e| format!("cannot copy {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 fn pipeline(args: &[&str]) -> Result<(), String> {
