@@ -20,6 +20,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 
 use crate::record::{CharIndex, Record, SCHEMA};
 
@@ -53,6 +54,8 @@ struct Table<C> {
 
 /// The columns of a table as builders, turned into arrays when a batch is full.
 trait Columns: Default {
+    /// Columns whose values rarely repeat (texts), which dictionary encoding would only slow.
+    const UNIQUE: &'static [&'static str] = &[];
     fn schema() -> Schema;
     fn finish(&mut self) -> Vec<ArrayRef>;
 }
@@ -63,10 +66,13 @@ impl<C: Columns> Table<C> {
         let path = dir.join(format!("{name}.parquet"));
         let tmp = dir.join(format!(".{name}.parquet.tmp"));
         let file = File::create(&tmp)?;
-        let properties = WriterProperties::builder()
+        let mut properties = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::try_new(3)?))
-            .set_key_value_metadata(Some(vec![KeyValue::new("zhpipe.schema".into(), SCHEMA.to_string())]))
-            .build();
+            .set_key_value_metadata(Some(vec![KeyValue::new("zhpipe.schema".into(), SCHEMA.to_string())]));
+        for column in C::UNIQUE {
+            properties = properties.set_column_dictionary_enabled(ColumnPath::from(*column), false);
+        }
+        let properties = properties.build();
         let writer = ArrowWriter::try_new(file, schema.clone(), Some(properties))?;
         Ok(Self { path, tmp, writer, schema, columns: C::default(), rows: 0, written: 0 })
     }
@@ -122,6 +128,8 @@ struct DocumentColumns {
 }
 
 impl Columns for DocumentColumns {
+    const UNIQUE: &'static [&'static str] = &["id", "title", "url", "text", "original_text", "meta"];
+
     fn schema() -> Schema {
         Schema::new(vec![
             required_string("id"),
@@ -183,6 +191,8 @@ struct SentenceColumns {
 }
 
 impl Columns for SentenceColumns {
+    const UNIQUE: &'static [&'static str] = &["doc_id", "text"];
+
     fn schema() -> Schema {
         Schema::new(vec![
             required_string("doc_id"),
@@ -237,6 +247,8 @@ struct MentionColumns {
 }
 
 impl Columns for MentionColumns {
+    const UNIQUE: &'static [&'static str] = &["doc_id"];
+
     fn schema() -> Schema {
         Schema::new(vec![
             required_string("doc_id"),
@@ -293,6 +305,10 @@ struct TokenColumns {
 }
 
 impl Columns for TokenColumns {
+    // A document's id repeats on each of its rows, and zstd packs such runs as well as a
+    // dictionary does, for less work.
+    const UNIQUE: &'static [&'static str] = &["doc_id"];
+
     fn schema() -> Schema {
         Schema::new(vec![
             required_string("doc_id"),
