@@ -136,15 +136,34 @@ fn seed(samples: &Path, corpus: &Path) -> Result<(), String> {
 }
 
 fn pipeline(args: &[&str]) -> Result<(), String> {
-    cargo(&["build", "--release", "--quiet", "-p", "zhpipe"], &[])?;
+    // Cargo's own progress, so that a first build (minutes on two cores) is not silence.
+    cargo(&["build", "--release", "-p", "zhpipe"], &[])?;
     let root = repo_root();
     let binary = root.join("target/release/zhpipe");
     let mut run_args: Vec<&str> = vec!["run"];
-    if !args.contains(&"--config") {
+    if !args.contains(&"--config") && !args.contains(&"-c") {
         run_args.extend(["--config", "pipeline.toml"]);
     }
     run_args.extend(args);
-    run(Command::new(binary).args(&run_args).current_dir(&root), true)
+    // No stdin: with no inputs named, `zhpipe run` reads a piped stdin, which here would be
+    // whatever started cargo.
+    let mut command = Command::new(binary);
+    command.args(&run_args).current_dir(&root).stdin(std::process::Stdio::null());
+    let result = run(&mut command, true);
+    let output = args
+        .iter()
+        .position(|a| *a == "--output" || *a == "-o")
+        .and_then(|i| args.get(i + 1).copied())
+        .unwrap_or("out");
+    if output != "-" && result.is_ok() {
+        let dir = root.join(output);
+        for file in ["documents.jsonl", "documents.parquet", "report.html"] {
+            if dir.join(file).exists() {
+                eprintln!("xtask: wrote {}", dir.join(file).display());
+            }
+        }
+    }
+    result
 }
 
 /// `zhpipe-tools ARGS` in release mode; its exit code is passed through (2 for a usage error).
