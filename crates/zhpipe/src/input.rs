@@ -260,6 +260,32 @@ impl Iterator for Walk {
     }
 }
 
+/// What a walk over `roots` will read, counted before the run from the file system alone: the
+/// files that are one document each and the bytes of every file (records files included, whose
+/// documents are not counted: that would mean reading them twice). For the progress line.
+pub(crate) fn totals(roots: &[PathBuf], records: bool) -> (u64, u64) {
+    let (mut documents, mut bytes) = (0, 0);
+    let mut stack: Vec<PathBuf> = roots.to_vec();
+    let mut seen_dirs = HashSet::new();
+    while let Some(path) = stack.pop() {
+        let Ok(meta) = fs::metadata(&path) else { continue };
+        if meta.is_dir() {
+            let canonical = fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if seen_dirs.insert(canonical)
+                && let Ok(entries) = fs::read_dir(&path)
+            {
+                stack.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
+            }
+            continue;
+        }
+        bytes += meta.len();
+        if !(records && meta.is_file() && is_records_file(&path)) {
+            documents += 1;
+        }
+    }
+    (documents, bytes)
+}
+
 /// Gives every input a distinct id. The first input with an id keeps it; a later one gets
 /// `~2`, `~3`, … (the first of those not yet seen), in input order, so a rerun or a resumed run
 /// over the same input gives every input the same id again, and no record replaces another.
@@ -502,6 +528,21 @@ mod tests {
         assert_eq!(id_for(root, &b), "caf%E8.txt");
         // A literal `%` is escaped too, so no name can pass for an escaped one.
         assert_eq!(id_for(root, &root.join("caf%E9.txt")), "caf%25E9.txt");
+    }
+
+    #[test]
+    fn totals_count_documents_and_bytes_before_the_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("sub")).unwrap();
+        fs::write(dir.path().join("a.txt"), "京津冀").unwrap();
+        fs::write(dir.path().join("sub/b.txt"), "雄安").unwrap();
+        let record = "{\"id\": \"x\", \"text\": \"津\"}\n";
+        fs::write(dir.path().join("c.jsonl"), record).unwrap();
+        let roots = vec![dir.path().to_owned()];
+        let bytes = ("京津冀".len() + "雄安".len() + record.len()) as u64;
+        // A records file's bytes count, its documents do not: they are only known by reading it.
+        assert_eq!(totals(&roots, true), (2, bytes));
+        assert_eq!(totals(&roots, false), (3, bytes));
     }
 
     #[test]

@@ -253,6 +253,9 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
         }
         Box::new(Walk::new(inputs.iter().map(PathBuf::from).collect(), options.jsonl_records))
     };
+    // Counted first for the progress line (only drawn on a terminal); stdin has no total.
+    let totals = (options.progress && inputs != ["-"] && io::stderr().is_terminal())
+        .then(|| crate::input::totals(&inputs.iter().map(PathBuf::from).collect::<Vec<_>>(), options.jsonl_records));
 
     let threads = options.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if threads == 0 {
@@ -337,7 +340,7 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
         stage_docs: (0..chain.len()).map(|_| AtomicU64::new(0)).collect(),
         stage_bytes: (0..chain.len()).map(|_| AtomicU64::new(0)).collect(),
     };
-    let progress = Progress::new(options.progress);
+    let progress = Progress::new(options.progress, totals);
 
     let (mut other_shards, mut skipped) = (0, 0);
     let mut ids = UniqueIds::default();
@@ -509,27 +512,38 @@ fn stdin_is_piped() -> bool {
     }
 }
 
-/// A progress line on stderr, drawn only when stderr is a terminal.
-struct Progress(Option<indicatif::ProgressBar>);
+/// A progress line on stderr, drawn only when stderr is a terminal. With the totals of file
+/// inputs it is a bar over bytes, with the rate and the time left; on stdin a counter.
+struct Progress(Option<indicatif::ProgressBar>, Option<u64>);
 
 impl Progress {
-    fn new(wanted: bool) -> Self {
+    fn new(wanted: bool, totals: Option<(u64, u64)>) -> Self {
         if !wanted || !io::stderr().is_terminal() {
-            return Self(None);
+            return Self(None, None);
         }
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos} documents, {msg} [{elapsed}]")
-                .expect("valid template"),
-        );
+        let (bar, template) = match totals {
+            Some((_, bytes)) => (
+                indicatif::ProgressBar::new(bytes),
+                "{bar:30} {msg}, {bytes}/{total_bytes} at {bytes_per_sec}, {eta} left [{elapsed}]",
+            ),
+            None => (indicatif::ProgressBar::new_spinner(), "{spinner} {pos} documents, {msg} [{elapsed}]"),
+        };
+        bar.set_style(indicatif::ProgressStyle::with_template(template).expect("valid template"));
         bar.enable_steady_tick(Duration::from_millis(120));
-        Self(Some(bar))
+        Self(Some(bar), totals.map(|(documents, _)| documents))
     }
 
     fn set(&self, documents: u64, bytes: u64) {
-        if let Some(bar) = &self.0 {
-            bar.set_position(documents);
-            bar.set_message(format!("{:.1} MB", bytes as f64 / 1e6));
+        let Some(bar) = &self.0 else { return };
+        match self.1 {
+            Some(total) => {
+                bar.set_position(bytes);
+                bar.set_message(format!("{documents} of {total} documents"));
+            }
+            None => {
+                bar.set_position(documents);
+                bar.set_message(format!("{:.1} MB", bytes as f64 / 1e6));
+            }
         }
     }
 
