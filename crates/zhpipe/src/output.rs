@@ -21,9 +21,11 @@ pub(crate) enum Sink {
         path: PathBuf,
     },
     Stdout(BufWriter<io::Stdout>),
-    /// Parquet tables in the output directory instead of `documents.jsonl`.
+    /// Parquet tables in the output directory instead of `documents.jsonl`, written on a
+    /// thread of their own: each batch's lines go to it while the next batch is processed.
     Tables {
-        tables: Box<TableWriter>,
+        writer: TablesThread,
+        pending: Vec<String>,
         dir: PathBuf,
     },
 }
@@ -33,7 +35,7 @@ impl Sink {
     pub(crate) fn tables(dir: &Path, with_tokens: bool) -> Result<Self, RunError> {
         let tables = TableWriter::create(dir, with_tokens)
             .map_err(|message| RunError { status: crate::ExitStatus::Failure, message })?;
-        Ok(Sink::Tables { tables: Box::new(tables), dir: dir.to_owned() })
+        Ok(Sink::Tables { writer: TablesThread::start(tables, dir), pending: Vec::new(), dir: dir.to_owned() })
     }
 
     pub(crate) fn open(output: &Output) -> Result<Self, RunError> {
@@ -60,9 +62,9 @@ impl Sink {
         let result = match self {
             Sink::File { writer, .. } => writer.write_all(line.as_bytes()).and_then(|()| writer.write_all(b"\n")),
             Sink::Stdout(writer) => writer.write_all(line.as_bytes()).and_then(|()| writer.write_all(b"\n")),
-            Sink::Tables { tables, dir } => {
-                let record = Record::parse(line).expect("the writer's own records parse");
-                return tables.add(&record).map_err(|e| table_error(dir, e));
+            Sink::Tables { pending, .. } => {
+                pending.push(line.to_owned());
+                return Ok(());
             }
         };
         result.map_err(|e| self.error("write", e))
@@ -72,7 +74,7 @@ impl Sink {
         let result = match self {
             Sink::File { writer, .. } => writer.flush(),
             Sink::Stdout(writer) => writer.flush(),
-            Sink::Tables { .. } => Ok(()),
+            Sink::Tables { writer, pending, .. } => return writer.send(std::mem::take(pending)),
         };
         result.map_err(|e| self.error("write", e))
     }
@@ -86,7 +88,10 @@ impl Sink {
                 zhpipe_artefact::persist(file, &tmp, &path)
                     .map_err(|e| RunError::io("sync and rename into place", &path, e))
             }
-            Sink::Tables { tables, dir } => tables.finish().map(|_| ()).map_err(|e| table_error(&dir, e)),
+            Sink::Tables { mut writer, pending, .. } => {
+                writer.send(pending)?;
+                writer.finish().map(|_| ())
+            }
         }
     }
 
@@ -435,6 +440,58 @@ fn strings<'a>(value: &'a toml::Value, out: &mut Vec<&'a str>) {
         toml::Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
         toml::Value::Table(table) => table.values().for_each(|v| strings(v, out)),
         _ => {}
+    }
+}
+
+/// The thread that turns record lines into table rows and writes them. Batches wait in a
+/// channel of two, so the run is never more than two batches ahead of the tables.
+pub(crate) struct TablesThread {
+    sender: Option<std::sync::mpsc::SyncSender<Vec<String>>>,
+    handle: Option<std::thread::JoinHandle<Result<crate::tables::WrittenTables, RunError>>>,
+}
+
+impl TablesThread {
+    fn start(mut tables: TableWriter, dir: &Path) -> Self {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<String>>(2);
+        let dir = dir.to_owned();
+        let handle = std::thread::spawn(move || {
+            for lines in receiver {
+                for line in &lines {
+                    let record = Record::parse(line).expect("the writer's own records parse");
+                    tables.add(&record).map_err(|e| table_error(&dir, e))?;
+                }
+            }
+            tables.finish().map_err(|e| table_error(&dir, e))
+        });
+        Self { sender: Some(sender), handle: Some(handle) }
+    }
+
+    /// Hands a batch of lines to the thread; a failure of the thread is returned here or at
+    /// [`finish`](Self::finish).
+    fn send(&mut self, lines: Vec<String>) -> Result<(), RunError> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let sent = self.sender.as_ref().is_some_and(|sender| sender.send(lines).is_ok());
+        // A send fails only when the thread has stopped, on an error: report it.
+        if sent { Ok(()) } else { self.join().map(|_| ()) }
+    }
+
+    fn join(&mut self) -> Result<crate::tables::WrittenTables, RunError> {
+        self.sender = None;
+        match self.handle.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => {
+                Err(RunError { status: crate::ExitStatus::Failure, message: "the table writer panicked".into() })
+            }
+            None => {
+                Err(RunError { status: crate::ExitStatus::Failure, message: "the table writer has stopped".into() })
+            }
+        }
+    }
+
+    fn finish(mut self) -> Result<crate::tables::WrittenTables, RunError> {
+        self.join()
     }
 }
 
