@@ -264,26 +264,14 @@ impl Iterator for Walk {
 /// files that are one document each and the bytes of every file (records files included, whose
 /// documents are not counted: that would mean reading them twice). For the progress line.
 pub(crate) fn totals(roots: &[PathBuf], records: bool) -> (u64, u64) {
-    let (mut documents, mut bytes) = (0, 0);
-    let mut stack: Vec<PathBuf> = roots.to_vec();
-    let mut seen_dirs = HashSet::new();
-    while let Some(path) = stack.pop() {
-        let Ok(meta) = fs::metadata(&path) else { continue };
-        if meta.is_dir() {
-            let canonical = fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-            if seen_dirs.insert(canonical)
-                && let Ok(entries) = fs::read_dir(&path)
-            {
-                stack.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
-            }
-            continue;
+    // The walk itself, with records files taken as files: it opens nothing.
+    Walk::new(roots.to_vec(), false).fold((0, 0), |(documents, bytes), pending| match pending {
+        Pending::File { path, len, .. } => {
+            let one = u64::from(!(records && is_records_file(&path)));
+            (documents + one, bytes + len)
         }
-        bytes += meta.len();
-        if !(records && meta.is_file() && is_records_file(&path)) {
-            documents += 1;
-        }
-    }
-    (documents, bytes)
+        _ => (documents, bytes),
+    })
 }
 
 /// Gives every input a distinct id. The first input with an id keeps it; a later one gets

@@ -198,6 +198,34 @@ pub fn report_from_records(
     documents_with_text: usize,
     themes: ThemeNames,
 ) -> Result<u64, RunError> {
+    check_record_inputs(inputs)?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunError::usage(format!("cannot start {threads} threads: {e}")))?;
+    let mut report = Report::new(ReportOptions { documents_with_text, themes, ..ReportOptions::default() });
+    let batch_size = threads * BATCH_PER_THREAD;
+    let mut batch = Vec::with_capacity(batch_size);
+    let mut batch_bytes = 0;
+    for_each_record_line(inputs, "nothing to report", |_, _, line| {
+        batch_bytes += line.len() as u64;
+        batch.push(line);
+        if batch.len() == batch_size || batch_bytes >= BATCH_BYTES {
+            add_lines(&mut report, &pool, &batch);
+            batch.clear();
+            batch_bytes = 0;
+        }
+        Ok(())
+    })?;
+    add_lines(&mut report, &pool, &batch);
+    fs::create_dir_all(dir).map_err(|e| RunError::io("create output directory", dir, e))?;
+    write_atomically(&dir.join("report.html"), report.render().as_bytes())?;
+    Ok(report.documents())
+}
+
+/// Refuses an empty list of record inputs, or one that names something other than a file.
+fn check_record_inputs(inputs: &[PathBuf]) -> Result<(), RunError> {
     if inputs.is_empty() {
         return Err(RunError::usage("no input: give documents.jsonl files, or `-` for stdin"));
     }
@@ -206,43 +234,38 @@ pub fn report_from_records(
             return Err(RunError::usage(format!("input {} is not a file", input.display())));
         }
     }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| RunError::usage(format!("cannot start {threads} threads: {e}")))?;
-    let mut report = Report::new(ReportOptions { documents_with_text, themes, ..ReportOptions::default() });
-    let batch_size = threads * BATCH_PER_THREAD;
+    Ok(())
+}
+
+/// Hands every non-blank line of the record files `inputs` (`-` is stdin), in order, to `each`
+/// with the file's name and the line's number. Input that holds no line at all is refused,
+/// saying `nothing` is what comes of it.
+fn for_each_record_line(
+    inputs: &[PathBuf],
+    nothing: &str,
+    mut each: impl FnMut(&Path, usize, String) -> Result<(), RunError>,
+) -> Result<(), RunError> {
+    let mut lines = 0u64;
     for input in inputs {
         let (reader, name): (Box<dyn BufRead>, &Path) = if input.as_os_str() == "-" {
             (Box::new(io::stdin().lock()), Path::new("stdin"))
         } else {
             (Box::new(BufReader::new(File::open(input).map_err(|e| RunError::io("open", input, e))?)), input)
         };
-        let mut batch = Vec::with_capacity(batch_size);
-        let mut batch_bytes = 0;
-        for line in reader.lines() {
+        for (number, line) in reader.lines().enumerate() {
             let line = line.map_err(|e| RunError::io("read", name, e))?;
             if line.trim().is_empty() {
                 continue;
             }
-            batch_bytes += line.len() as u64;
-            batch.push(line);
-            if batch.len() == batch_size || batch_bytes >= BATCH_BYTES {
-                add_lines(&mut report, &pool, &batch);
-                batch.clear();
-                batch_bytes = 0;
-            }
+            lines += 1;
+            each(name, number + 1, line)?;
         }
-        add_lines(&mut report, &pool, &batch);
     }
-    if report.documents() == 0 {
+    if lines == 0 {
         let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
-        return Err(RunError::usage(format!("no records in {}: nothing to report", names.join(", "))));
+        return Err(RunError::usage(format!("no records in {}: {nothing}", names.join(", "))));
     }
-    fs::create_dir_all(dir).map_err(|e| RunError::io("create output directory", dir, e))?;
-    write_atomically(&dir.join("report.html"), report.render().as_bytes())?;
-    Ok(report.documents())
+    Ok(())
 }
 
 /// Writes a whole file, whole or not at all ([`zhpipe_artefact::write_atomically`]).
@@ -506,38 +529,14 @@ pub fn tables_from_records(
     dir: &Path,
     with_tokens: bool,
 ) -> Result<crate::tables::WrittenTables, RunError> {
-    if inputs.is_empty() {
-        return Err(RunError::usage("no input: give documents.jsonl files, or `-` for stdin"));
-    }
-    for input in inputs.iter().filter(|p| p.as_os_str() != "-") {
-        if !input.is_file() {
-            return Err(RunError::usage(format!("input {} is not a file", input.display())));
-        }
-    }
+    check_record_inputs(inputs)?;
     let _lock = lock(dir)?;
     let mut tables = TableWriter::create(dir, with_tokens)
         .map_err(|message| RunError { status: crate::ExitStatus::Failure, message })?;
-    let mut records = 0u64;
-    for input in inputs {
-        let (reader, name): (Box<dyn BufRead>, &Path) = if input.as_os_str() == "-" {
-            (Box::new(io::stdin().lock()), Path::new("stdin"))
-        } else {
-            (Box::new(BufReader::new(File::open(input).map_err(|e| RunError::io("open", input, e))?)), input)
-        };
-        for (number, line) in reader.lines().enumerate() {
-            let line = line.map_err(|e| RunError::io("read", name, e))?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let record = Record::parse(&line)
-                .map_err(|e| RunError::usage(format!("{}: line {}: {e}", name.display(), number + 1)))?;
-            tables.add(&record).map_err(|e| table_error(dir, e))?;
-            records += 1;
-        }
-    }
-    if records == 0 {
-        let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
-        return Err(RunError::usage(format!("no records in {}: no tables written", names.join(", "))));
-    }
+    for_each_record_line(inputs, "no tables written", |name, number, line| {
+        let record =
+            Record::parse(&line).map_err(|e| RunError::usage(format!("{}: line {number}: {e}", name.display())))?;
+        tables.add(&record).map_err(|e| table_error(dir, e))
+    })?;
     tables.finish().map_err(|e| table_error(dir, e))
 }
