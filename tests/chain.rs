@@ -6,7 +6,8 @@ use std::sync::LazyLock;
 
 use proptest::prelude::*;
 use serde_json::Value;
-use zhpipe::record;
+use zhpipe::record::{self, Record};
+use zhpipe::report::ThemeNames;
 use zhpipe_core::{Chain, Document, Layers, PipelineConfig, StageErrorKind};
 
 fn repo() -> PathBuf {
@@ -28,7 +29,11 @@ fn check_document(doc: Document) -> Result<(), TestCaseError> {
     let (chain, layers) = &*CHAIN;
     let mut doc = doc;
     let line = match chain.run(&mut doc, |_, _| {}) {
-        Ok(()) => record::ok_line(&doc, *layers),
+        Ok(()) => {
+            let line = record::ok_line(&doc, *layers);
+            prop_assert_eq!(summary_of_line(&line), summary_of_record(&Record::ok(&doc, *layers)));
+            line
+        }
         Err((stage, error)) => {
             // A document may be refused (binary, empty, undecodable), never broken by a stage.
             prop_assert_ne!(error.kind(), StageErrorKind::Internal, "stage {}: {}", stage, error);
@@ -44,6 +49,34 @@ fn check_document(doc: Document) -> Result<(), TestCaseError> {
         }
     }
     Ok(())
+}
+
+fn summary_of_line(line: &str) -> String {
+    format!("{:?}", zhpipe::report::summarise(line, true, &ThemeNames::default()))
+}
+
+fn summary_of_record(record: &Record) -> String {
+    format!("{:?}", zhpipe::report::summarise_record(record, true, &ThemeNames::default()))
+}
+
+/// A run summarises the record it has built for the report; `zhpipe report` and `--resume`
+/// summarise the record read back from its line. Both must give the same report.
+#[test]
+fn the_report_summary_of_a_record_equals_that_of_its_line() {
+    let (chain, layers) = &*CHAIN;
+    let mut samples = 0;
+    for entry in std::fs::read_dir(repo().join("corpus/samples")).unwrap() {
+        let path = entry.unwrap().path();
+        let mut doc = Document::from_bytes(path.display().to_string(), std::fs::read(&path).unwrap());
+        chain.run(&mut doc, |_, _| {}).unwrap();
+        let record = Record::ok(&doc, *layers);
+        assert!(record.mentions.as_ref().is_some_and(|m| !m.is_empty()), "{}", path.display());
+        assert_eq!(summary_of_line(&record.to_line()), summary_of_record(&record), "{}", path.display());
+        samples += 1;
+    }
+    assert_eq!(samples, 5);
+    let failed = Record::error("broken", "decode", "not text");
+    assert_eq!(summary_of_line(&failed.to_line()), summary_of_record(&failed));
 }
 
 /// Pieces that each make some stage work: markup, front matter, Traditional script, names in

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use zhpipe_core::Layers;
+
 use crate::record::Record;
 use crate::report::{DocSummary, Report, ReportOptions, ThemeNames};
 use crate::run::{BATCH_BYTES, BATCH_PER_THREAD, Output, RunError};
@@ -25,9 +27,34 @@ pub(crate) enum Sink {
     /// thread of their own: each batch's lines go to it while the next batch is processed.
     Tables {
         writer: TablesThread,
-        pending: Vec<String>,
+        pending: Vec<Written>,
         dir: PathBuf,
     },
+}
+
+/// One document's result in the form its sink takes: the record line for JSONL, or for the
+/// tables the processed document itself, whose rows are built on the tables' thread from the
+/// same [`Record`] the line would hold, without serialising it and parsing it back.
+pub(crate) enum Written {
+    Line(String),
+    /// A processed document and the layers its record holds.
+    Document(Box<zhpipe_core::Document>, Layers),
+    Failed {
+        id: String,
+        stage: String,
+        error: String,
+    },
+}
+
+impl Written {
+    /// The record this result stands for, borrowed from it, or parsed from its line.
+    pub(crate) fn with_record<T>(&self, f: impl FnOnce(&Record) -> T) -> T {
+        match self {
+            Written::Line(line) => f(&Record::parse(line).expect("the writer's own records parse")),
+            Written::Document(doc, layers) => f(&Record::ok(doc, *layers)),
+            Written::Failed { id, stage, error } => f(&Record::error(id, stage, error)),
+        }
+    }
 }
 
 impl Sink {
@@ -36,6 +63,12 @@ impl Sink {
         let tables = TableWriter::create(dir, with_tokens)
             .map_err(|message| RunError { status: crate::ExitStatus::Failure, message })?;
         Ok(Sink::Tables { writer: TablesThread::start(tables, dir), pending: Vec::new(), dir: dir.to_owned() })
+    }
+
+    /// Whether this sink writes record lines, so that workers serialise records for it;
+    /// otherwise they hand it documents.
+    pub(crate) fn takes_lines(&self) -> bool {
+        !matches!(self, Sink::Tables { .. })
     }
 
     pub(crate) fn open(output: &Output) -> Result<Self, RunError> {
@@ -58,14 +91,19 @@ impl Sink {
         Ok(Sink::File { writer: BufWriter::new(file), tmp, path: dir.join(FINISHED) })
     }
 
-    pub(crate) fn write_line(&mut self, line: &str) -> Result<(), RunError> {
+    pub(crate) fn write(&mut self, written: Written) -> Result<(), RunError> {
+        if let Sink::Tables { pending, .. } = self {
+            pending.push(written);
+            return Ok(());
+        }
+        let line = match &written {
+            Written::Line(line) => std::borrow::Cow::Borrowed(line.as_str()),
+            other => std::borrow::Cow::Owned(other.with_record(|record| record.to_line())),
+        };
         let result = match self {
             Sink::File { writer, .. } => writer.write_all(line.as_bytes()).and_then(|()| writer.write_all(b"\n")),
             Sink::Stdout(writer) => writer.write_all(line.as_bytes()).and_then(|()| writer.write_all(b"\n")),
-            Sink::Tables { pending, .. } => {
-                pending.push(line.to_owned());
-                return Ok(());
-            }
+            Sink::Tables { .. } => unreachable!("handled above"),
         };
         result.map_err(|e| self.error("write", e))
     }
@@ -466,22 +504,21 @@ fn strings<'a>(value: &'a toml::Value, out: &mut Vec<&'a str>) {
     }
 }
 
-/// The thread that turns record lines into table rows and writes them. Batches wait in a
-/// channel of two, so the run is never more than two batches ahead of the tables.
+/// The thread that turns records into table rows and writes them. Batches wait in a channel
+/// of two, so the run is never more than two batches ahead of the tables.
 pub(crate) struct TablesThread {
-    sender: Option<std::sync::mpsc::SyncSender<Vec<String>>>,
+    sender: Option<std::sync::mpsc::SyncSender<Vec<Written>>>,
     handle: Option<std::thread::JoinHandle<Result<crate::tables::WrittenTables, RunError>>>,
 }
 
 impl TablesThread {
     fn start(mut tables: TableWriter, dir: &Path) -> Self {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<String>>(2);
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Written>>(2);
         let dir = dir.to_owned();
         let handle = std::thread::spawn(move || {
-            for lines in receiver {
-                for line in &lines {
-                    let record = Record::parse(line).expect("the writer's own records parse");
-                    tables.add(&record).map_err(|e| table_error(&dir, e))?;
+            for batch in receiver {
+                for written in &batch {
+                    written.with_record(|record| tables.add(record)).map_err(|e| table_error(&dir, e))?;
                 }
             }
             tables.finish().map_err(|e| table_error(&dir, e))
@@ -489,13 +526,13 @@ impl TablesThread {
         Self { sender: Some(sender), handle: Some(handle) }
     }
 
-    /// Hands a batch of lines to the thread; a failure of the thread is returned here or at
+    /// Hands a batch to the thread; a failure of the thread is returned here or at
     /// [`finish`](Self::finish).
-    fn send(&mut self, lines: Vec<String>) -> Result<(), RunError> {
-        if lines.is_empty() {
+    fn send(&mut self, batch: Vec<Written>) -> Result<(), RunError> {
+        if batch.is_empty() {
             return Ok(());
         }
-        let sent = self.sender.as_ref().is_some_and(|sender| sender.send(lines).is_ok());
+        let sent = self.sender.as_ref().is_some_and(|sender| sender.send(batch).is_ok());
         // A send fails only when the thread has stopped, on an error: report it.
         if sent { Ok(()) } else { self.join().map(|_| ()) }
     }

@@ -9,11 +9,12 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use serde::Serialize;
-use zhpipe_core::{Chain, ConfigError, ConfigErrorKind, LayerName, Layers, OutputFormat, PipelineConfig, Registry};
+use zhpipe_core::{
+    Chain, ConfigError, ConfigErrorKind, Document, LayerName, Layers, OutputFormat, PipelineConfig, Registry,
+};
 
 use crate::input::{JsonLines, Pending, UniqueIds, Walk};
-use crate::output::{self, Fingerprint, Sink, write_atomically};
-use crate::record;
+use crate::output::{self, Fingerprint, Sink, Written, write_atomically};
 use crate::report::{self, DocSummary, Report, ReportOptions, ThemeNames};
 use crate::shard::Shard;
 
@@ -362,6 +363,7 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
         })
         .peekable();
     let themes = report.as_ref().map(|r| r.options().themes.clone()).unwrap_or_default();
+    let form = RecordForm { layers, lines: sink.takes_lines() };
     while source.peek().is_some() {
         let first = report.as_ref().map_or(0, |r| r.documents());
         let mut batch = Vec::new();
@@ -378,7 +380,8 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
             batch
                 .into_par_iter()
                 .map(|(p, duplicate_of, report_text)| {
-                    process(p, duplicate_of, max_bytes, &chain, layers, &stats, report_text.map(|t| (t, &themes)))
+                    let report_text = report_text.map(|t| (t, &themes));
+                    process(p, duplicate_of, max_bytes, &chain, form, &stats, report_text)
                 })
                 .collect()
         });
@@ -390,7 +393,7 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
             } else {
                 summary.failed += 1;
             }
-            sink.write_line(&result.line)?;
+            sink.write(result.written)?;
             if let (Some(report), Some(doc)) = (report.as_mut(), result.report) {
                 report.add(doc);
             }
@@ -431,33 +434,52 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
 }
 
 struct Processed {
-    line: String,
+    written: Written,
     ok: bool,
     bytes: u64,
     /// What the report keeps of the record, when there is a report.
     report: Option<DocSummary>,
 }
 
-impl Processed {
-    fn new(line: String, ok: bool, bytes: u64, report_text: ReportText) -> Self {
-        // The report reads the record as written, so that a resumed run's report, built partly
-        // from the previous run's lines, is the same as an uninterrupted run's.
-        let report = report_text.map(|(with_text, themes)| report::summarise(&line, with_text, themes));
-        Self { line, ok, bytes, report }
-    }
+/// What a record holds and whether the sink takes it as a line.
+#[derive(Clone, Copy)]
+struct RecordForm {
+    layers: Layers,
+    lines: bool,
 }
 
 /// `None` without a report, else whether the report shows the document's full text and the
 /// theme names it shows.
 type ReportText<'a> = Option<(bool, &'a ThemeNames)>;
 
-/// Reads, processes and serialises one document, and summarises it for the report.
+/// What a worker makes of one document's result: the report's summary of its record and the
+/// record in the form the sink takes (a line, or for the tables the document itself).
+fn finish_record(
+    result: Result<Document, (String, String, String)>,
+    form: RecordForm,
+    bytes: u64,
+    report_text: ReportText,
+) -> Processed {
+    let ok = result.is_ok();
+    let written = match result {
+        Ok(doc) => Written::Document(Box::new(doc), form.layers),
+        Err((id, stage, error)) => Written::Failed { id, stage, error },
+    };
+    // The report summarises the record the sink writes; a resumed run summarises the same
+    // record parsed back from its line, and the two agree (tested on every sample).
+    let report = report_text
+        .map(|(with_text, themes)| written.with_record(|record| report::summarise_record(record, with_text, themes)));
+    let written = if form.lines { Written::Line(written.with_record(|record| record.to_line())) } else { written };
+    Processed { written, ok, bytes, report }
+}
+
+/// Reads and processes one document, and makes its record and its report summary.
 fn process(
     pending: Pending,
     duplicate_of: Option<String>,
     max_bytes: u64,
     chain: &Chain,
-    layers: Layers,
+    form: RecordForm,
     stats: &Stats,
     report_text: ReportText,
 ) -> Processed {
@@ -468,7 +490,7 @@ fn process(
                 Some(original) => format!("{error} (renamed from `{original}`, an earlier input's id)"),
                 None => error,
             };
-            return Processed::new(record::error_line(&id, "input", &error), false, 0, report_text);
+            return finish_record(Err((id, "input".into(), error)), form, 0, report_text);
         }
     };
     if let Some(original) = duplicate_of {
@@ -485,13 +507,14 @@ fn process(
         stats.stage_docs[i].fetch_add(1, Ordering::Relaxed);
         stats.stage_bytes[i].fetch_add(bytes, Ordering::Relaxed);
     });
-    match result {
-        Ok(()) => Processed::new(record::ok_line(&doc, layers), true, bytes, report_text),
+    let result = match result {
+        Ok(()) => Ok(doc),
         Err((i, error)) => {
             let stage = chain.names().nth(i).unwrap_or("?");
-            Processed::new(record::error_line(&doc.id, stage, error.message()), false, bytes, report_text)
+            Err((doc.id, stage.to_owned(), error.message().to_owned()))
         }
-    }
+    };
+    finish_record(result, form, bytes, report_text)
 }
 
 /// Whether stdin is a pipe, a file or a socket: something to read, as opposed to a terminal or

@@ -26,7 +26,7 @@ mod summary;
 use std::collections::BTreeMap;
 
 pub use aggregate::Report;
-pub use summary::{DocSummary, summarise};
+pub use summary::{DocSummary, summarise, summarise_record};
 use zhpipe_core::{Category, Layers};
 
 use crate::record::MentionRecord;

@@ -71,9 +71,20 @@ pub fn summarise(line: &str, with_text: bool, themes: &ThemeNames) -> DocSummary
             return DocSummary::failed(id, "report".into(), format!("unreadable record: {e}"));
         }
     };
+    summarise_record(&record, with_text, themes)
+}
+
+/// Reduces one record to what the report needs, as [`summarise`] does with its line. A run
+/// summarises the record it has just built, before it is serialised; the two agree because a
+/// record read back from its line equals the record written (tested on every sample).
+pub fn summarise_record(record: &Record, with_text: bool, themes: &ThemeNames) -> DocSummary {
     if !record.is_ok() {
         let stage = record.stage.as_deref().unwrap_or("?").to_owned();
-        return DocSummary::failed(record.id.into_owned(), stage, record.error.unwrap_or_default().into_owned());
+        return DocSummary::failed(
+            record.id.to_string(),
+            stage,
+            record.error.as_deref().unwrap_or_default().to_owned(),
+        );
     }
     let text = record.text();
     let sentences = valid_sentences(record.sentences.as_deref().unwrap_or(&[]), text);
@@ -140,7 +151,7 @@ pub fn summarise(line: &str, with_text: bool, themes: &ThemeNames) -> DocSummary
 
     let entities: Vec<EntityCount> = entities.into_values().collect();
     let search = search_names(&entities, &label_names, themes);
-    let page = with_text.then(|| DocumentPage::new(&record, &sentences, &mentions, labels, themes).render());
+    let page = with_text.then(|| DocumentPage::new(record, &sentences, &mentions, labels, themes).render());
     let meta = record.meta.as_deref();
     DocSummary {
         title: meta.and_then(|m| m.title.as_deref()).map(|t| truncate(t, 160)),
@@ -161,7 +172,7 @@ pub fn summarise(line: &str, with_text: bool, themes: &ThemeNames) -> DocSummary
         search,
         page,
         ok: true,
-        id: record.id.into_owned(),
+        id: record.id.to_string(),
     }
 }
 
