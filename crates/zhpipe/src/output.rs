@@ -515,14 +515,17 @@ impl TablesThread {
     fn start(mut tables: TableWriter, dir: &Path) -> Self {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Written>>(2);
         let dir = dir.to_owned();
-        let handle = std::thread::spawn(move || {
+        let writer = move || {
             for batch in receiver {
                 for written in &batch {
                     written.with_record(|record| tables.add(record)).map_err(|e| table_error(&dir, e))?;
                 }
             }
             tables.finish().map_err(|e| table_error(&dir, e))
-        });
+        };
+        // Named, so that a profile tells the tables' time from the workers'.
+        let handle =
+            std::thread::Builder::new().name("zhpipe-tables".into()).spawn(writer).expect("a thread can be started");
         Self { sender: Some(sender), handle: Some(handle) }
     }
 

@@ -5,9 +5,9 @@
 //! what Python's `str` and pandas index by) and `start_byte`/`end_byte` in UTF-8 bytes (what
 //! the JSON records hold), so `text[start:end]` in Python is the span. Rows are appended in
 //! record order and written in batches; a row group is closed once its encoded size passes
-//! [`ROW_GROUP_BYTES`], so memory stays bounded for any corpus. Columns are zstd-compressed and
-//! dictionary-encoded where that pays (ids, kinds, tags repeat). Each file carries the record
-//! schema version in its key-value metadata (`zhpipe.schema`).
+//! [`ROW_GROUP_BYTES`], so memory stays bounded for any corpus. Strings are zstd-compressed and
+//! dictionary-encoded where values repeat (ids, kinds, words, tags); offsets are delta-encoded.
+//! Each file carries the record schema version in its key-value metadata (`zhpipe.schema`).
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -17,9 +17,9 @@ use arrow_array::builder::{Float32Builder, ListBuilder, StringBuilder, UInt32Bui
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression, ZstdLevel};
+use parquet::basic::{Compression, Encoding, ZstdLevel};
 use parquet::file::metadata::KeyValue;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
 use crate::record::{CharIndex, Record, SCHEMA};
@@ -68,9 +68,20 @@ impl<C: Columns> Table<C> {
         let file = File::create(&tmp)?;
         let mut properties = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::try_new(3)?))
+            .set_statistics_enabled(EnabledStatistics::Chunk)
             .set_key_value_metadata(Some(vec![KeyValue::new("zhpipe.schema".into(), SCHEMA.to_string())]));
         for column in C::UNIQUE {
             properties = properties.set_column_dictionary_enabled(ColumnPath::from(*column), false);
+        }
+        // Offsets and indices rise through a document in small steps: delta-encoded they take a
+        // few bits a value, where a dictionary would hash every value and still fall back to
+        // plain, and zstd finds little to do with either.
+        for field in schema.fields().iter().filter(|f| f.data_type() == &DataType::UInt32) {
+            let column = ColumnPath::from(field.name().as_str());
+            properties = properties
+                .set_column_dictionary_enabled(column.clone(), false)
+                .set_column_encoding(column.clone(), Encoding::DELTA_BINARY_PACKED)
+                .set_column_compression(column, Compression::UNCOMPRESSED);
         }
         let properties = properties.build();
         let writer = ArrowWriter::try_new(file, schema.clone(), Some(properties))?;
@@ -191,7 +202,7 @@ struct SentenceColumns {
 }
 
 impl Columns for SentenceColumns {
-    const UNIQUE: &'static [&'static str] = &["doc_id", "text"];
+    const UNIQUE: &'static [&'static str] = &["text"];
 
     fn schema() -> Schema {
         Schema::new(vec![
@@ -247,8 +258,6 @@ struct MentionColumns {
 }
 
 impl Columns for MentionColumns {
-    const UNIQUE: &'static [&'static str] = &["doc_id"];
-
     fn schema() -> Schema {
         Schema::new(vec![
             required_string("doc_id"),
@@ -305,10 +314,6 @@ struct TokenColumns {
 }
 
 impl Columns for TokenColumns {
-    // A document's id repeats on each of its rows, and zstd packs such runs as well as a
-    // dictionary does, for less work.
-    const UNIQUE: &'static [&'static str] = &["doc_id"];
-
     fn schema() -> Schema {
         Schema::new(vec![
             required_string("doc_id"),
