@@ -186,14 +186,56 @@ impl Columns for DocumentColumns {
     }
 }
 
+/// The columns every span table begins with: the document, the sentence the span is in, and
+/// the span in characters and in UTF-8 bytes.
 #[derive(Default)]
-struct SentenceColumns {
+struct SpanColumns {
     doc_id: StringBuilder,
     sentence: UInt32Builder,
     start: UInt32Builder,
     end: UInt32Builder,
     start_byte: UInt32Builder,
     end_byte: UInt32Builder,
+}
+
+impl SpanColumns {
+    /// The fields, `sentence` nullable for spans that may fall outside every sentence.
+    fn fields(sentence_nullable: bool) -> Vec<Field> {
+        vec![
+            required_string("doc_id"),
+            u32_field("sentence", sentence_nullable),
+            u32_field("start", false),
+            u32_field("end", false),
+            u32_field("start_byte", false),
+            u32_field("end_byte", false),
+        ]
+    }
+
+    /// Appends one span: `chars` and `bytes` are the same span in both units.
+    fn append(&mut self, doc_id: &str, sentence: Option<u32>, chars: zhpipe_core::Span, bytes: zhpipe_core::Span) {
+        self.doc_id.append_value(doc_id);
+        self.sentence.append_option(sentence);
+        self.start.append_value(chars.start as u32);
+        self.end.append_value(chars.end as u32);
+        self.start_byte.append_value(bytes.start as u32);
+        self.end_byte.append_value(bytes.end as u32);
+    }
+
+    fn finish(&mut self) -> Vec<ArrayRef> {
+        vec![
+            Arc::new(self.doc_id.finish()),
+            Arc::new(self.sentence.finish()),
+            Arc::new(self.start.finish()),
+            Arc::new(self.end.finish()),
+            Arc::new(self.start_byte.finish()),
+            Arc::new(self.end_byte.finish()),
+        ]
+    }
+}
+
+#[derive(Default)]
+struct SentenceColumns {
+    span: SpanColumns,
     text: StringBuilder,
     labels: ListBuilder<StringBuilder>,
     scores: ListBuilder<Float32Builder>,
@@ -205,46 +247,37 @@ impl Columns for SentenceColumns {
     const UNIQUE: &'static [&'static str] = &["text"];
 
     fn schema() -> Schema {
-        Schema::new(vec![
-            required_string("doc_id"),
-            u32_field("sentence", false),
-            u32_field("start", false),
-            u32_field("end", false),
-            u32_field("start_byte", false),
-            u32_field("end_byte", false),
-            required_string("text"),
-            Field::new("labels", DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))), false),
-            Field::new("scores", DataType::List(Arc::new(Field::new("item", DataType::Float32, true))), false),
-            string("label"),
-            Field::new("score", DataType::Float32, true),
-        ])
+        Schema::new(
+            [
+                SpanColumns::fields(false),
+                vec![
+                    required_string("text"),
+                    Field::new("labels", DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))), false),
+                    Field::new("scores", DataType::List(Arc::new(Field::new("item", DataType::Float32, true))), false),
+                    string("label"),
+                    Field::new("score", DataType::Float32, true),
+                ],
+            ]
+            .concat(),
+        )
     }
 
     fn finish(&mut self) -> Vec<ArrayRef> {
-        vec![
-            Arc::new(self.doc_id.finish()),
-            Arc::new(self.sentence.finish()),
-            Arc::new(self.start.finish()),
-            Arc::new(self.end.finish()),
-            Arc::new(self.start_byte.finish()),
-            Arc::new(self.end_byte.finish()),
+        let mut columns = self.span.finish();
+        columns.extend::<[ArrayRef; _]>([
             Arc::new(self.text.finish()),
             Arc::new(self.labels.finish()),
             Arc::new(self.scores.finish()),
             Arc::new(self.label.finish()),
             Arc::new(self.score.finish()),
-        ]
+        ]);
+        columns
     }
 }
 
 #[derive(Default)]
 struct MentionColumns {
-    doc_id: StringBuilder,
-    sentence: UInt32Builder,
-    start: UInt32Builder,
-    end: UInt32Builder,
-    start_byte: UInt32Builder,
-    end_byte: UInt32Builder,
+    span: SpanColumns,
     surface: StringBuilder,
     entity_id: StringBuilder,
     kind: StringBuilder,
@@ -259,34 +292,29 @@ struct MentionColumns {
 
 impl Columns for MentionColumns {
     fn schema() -> Schema {
-        Schema::new(vec![
-            required_string("doc_id"),
-            u32_field("sentence", true),
-            u32_field("start", false),
-            u32_field("end", false),
-            u32_field("start_byte", false),
-            u32_field("end_byte", false),
-            required_string("surface"),
-            string("entity_id"),
-            required_string("kind"),
-            required_string("name"),
-            required_string("dictionary"),
-            required_string("category"),
-            u32_field("original_start", true),
-            u32_field("original_end", true),
-            u32_field("original_start_byte", true),
-            u32_field("original_end_byte", true),
-        ])
+        Schema::new(
+            [
+                SpanColumns::fields(true),
+                vec![
+                    required_string("surface"),
+                    string("entity_id"),
+                    required_string("kind"),
+                    required_string("name"),
+                    required_string("dictionary"),
+                    required_string("category"),
+                    u32_field("original_start", true),
+                    u32_field("original_end", true),
+                    u32_field("original_start_byte", true),
+                    u32_field("original_end_byte", true),
+                ],
+            ]
+            .concat(),
+        )
     }
 
     fn finish(&mut self) -> Vec<ArrayRef> {
-        vec![
-            Arc::new(self.doc_id.finish()),
-            Arc::new(self.sentence.finish()),
-            Arc::new(self.start.finish()),
-            Arc::new(self.end.finish()),
-            Arc::new(self.start_byte.finish()),
-            Arc::new(self.end_byte.finish()),
+        let mut columns = self.span.finish();
+        columns.extend::<[ArrayRef; _]>([
             Arc::new(self.surface.finish()),
             Arc::new(self.entity_id.finish()),
             Arc::new(self.kind.finish()),
@@ -297,47 +325,27 @@ impl Columns for MentionColumns {
             Arc::new(self.original_end.finish()),
             Arc::new(self.original_start_byte.finish()),
             Arc::new(self.original_end_byte.finish()),
-        ]
+        ]);
+        columns
     }
 }
 
 #[derive(Default)]
 struct TokenColumns {
-    doc_id: StringBuilder,
-    sentence: UInt32Builder,
-    start: UInt32Builder,
-    end: UInt32Builder,
-    start_byte: UInt32Builder,
-    end_byte: UInt32Builder,
+    span: SpanColumns,
     word: StringBuilder,
     pos: StringBuilder,
 }
 
 impl Columns for TokenColumns {
     fn schema() -> Schema {
-        Schema::new(vec![
-            required_string("doc_id"),
-            u32_field("sentence", true),
-            u32_field("start", false),
-            u32_field("end", false),
-            u32_field("start_byte", false),
-            u32_field("end_byte", false),
-            required_string("word"),
-            string("pos"),
-        ])
+        Schema::new([SpanColumns::fields(true), vec![required_string("word"), string("pos")]].concat())
     }
 
     fn finish(&mut self) -> Vec<ArrayRef> {
-        vec![
-            Arc::new(self.doc_id.finish()),
-            Arc::new(self.sentence.finish()),
-            Arc::new(self.start.finish()),
-            Arc::new(self.end.finish()),
-            Arc::new(self.start_byte.finish()),
-            Arc::new(self.end_byte.finish()),
-            Arc::new(self.word.finish()),
-            Arc::new(self.pos.finish()),
-        ]
+        let mut columns = self.span.finish();
+        columns.extend::<[ArrayRef; _]>([Arc::new(self.word.finish()), Arc::new(self.pos.finish())]);
+        columns
     }
 }
 
@@ -406,12 +414,7 @@ impl TableWriter {
         let mut next_label = 0;
         for (i, span) in sentences.iter().enumerate() {
             let s = &mut self.sentences.columns;
-            s.doc_id.append_value(&record.id);
-            s.sentence.append_value(i as u32);
-            s.start.append_value(chars.of(span.start));
-            s.end.append_value(chars.of(span.end));
-            s.start_byte.append_value(span.start as u32);
-            s.end_byte.append_value(span.end as u32);
+            s.span.append(&record.id, Some(i as u32), chars.span(*span), *span);
             s.text.append_value(text.get(span.start..span.end).unwrap_or(""));
             while next_label < labels.len() && labels[next_label].sentence < i {
                 next_label += 1;
@@ -434,12 +437,8 @@ impl TableWriter {
         let mut chars = CharIndex::new(text);
         for mention in record.mentions.as_deref().unwrap_or(&[]) {
             let m = &mut self.mentions.columns;
-            m.doc_id.append_value(&record.id);
-            m.sentence.append_option(sentence_of(sentences, &mut in_sentence, mention.span.start));
-            m.start.append_value(chars.of(mention.span.start));
-            m.end.append_value(chars.of(mention.span.end));
-            m.start_byte.append_value(mention.span.start as u32);
-            m.end_byte.append_value(mention.span.end as u32);
+            let sentence = sentence_of(sentences, &mut in_sentence, mention.span.start);
+            m.span.append(&record.id, sentence, chars.span(mention.span), mention.span);
             m.surface.append_value(&mention.surface);
             m.entity_id.append_option((!mention.id.is_empty()).then_some(&*mention.id));
             m.kind.append_value(&mention.kind);
@@ -460,12 +459,8 @@ impl TableWriter {
             let mut chars = CharIndex::new(text);
             for token in tokens {
                 let t = &mut table.columns;
-                t.doc_id.append_value(&record.id);
-                t.sentence.append_option(sentence_of(sentences, &mut in_sentence, token.span.start));
-                t.start.append_value(chars.of(token.span.start));
-                t.end.append_value(chars.of(token.span.end));
-                t.start_byte.append_value(token.span.start as u32);
-                t.end_byte.append_value(token.span.end as u32);
+                let sentence = sentence_of(sentences, &mut in_sentence, token.span.start);
+                t.span.append(&record.id, sentence, chars.span(token.span), token.span);
                 t.word.append_value(text.get(token.span.start..token.span.end).unwrap_or(""));
                 t.pos.append_option(token.pos.as_ref().map(|p| p.as_str()));
                 table.row_added()?;
