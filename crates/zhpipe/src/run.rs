@@ -467,9 +467,11 @@ fn finish_record(
     };
     // The report summarises the record the sink writes; a resumed run summarises the same
     // record parsed back from its line, and the two agree (tested on every sample).
-    let report = report_text
-        .map(|(with_text, themes)| written.with_record(|record| report::summarise_record(record, with_text, themes)));
-    let written = if form.lines { Written::Line(written.with_record(|record| record.to_line())) } else { written };
+    let (report, line) = written.with_record(|record| {
+        let report = report_text.map(|(with_text, themes)| report::summarise_record(record, with_text, themes));
+        (report, form.lines.then(|| record.to_line()))
+    });
+    let written = line.map_or(written, Written::Line);
     Processed { written, ok, bytes, report }
 }
 

@@ -414,7 +414,9 @@ impl TableWriter {
         let mut next_label = 0;
         for (i, span) in sentences.iter().enumerate() {
             let s = &mut self.sentences.columns;
-            s.span.append(&record.id, Some(i as u32), chars.span(*span), *span);
+            // The record has the character spans already when it has them at all.
+            let in_chars = record.sentence_chars.as_ref().and_then(|c| c.get(i).copied());
+            s.span.append(&record.id, Some(i as u32), in_chars.unwrap_or_else(|| chars.span(*span)), *span);
             s.text.append_value(text.get(span.start..span.end).unwrap_or(""));
             while next_label < labels.len() && labels[next_label].sentence < i {
                 next_label += 1;
@@ -438,7 +440,8 @@ impl TableWriter {
         for mention in record.mentions.as_deref().unwrap_or(&[]) {
             let m = &mut self.mentions.columns;
             let sentence = sentence_of(sentences, &mut in_sentence, mention.span.start);
-            m.span.append(&record.id, sentence, chars.span(mention.span), mention.span);
+            let in_chars = mention.chars.unwrap_or_else(|| chars.span(mention.span));
+            m.span.append(&record.id, sentence, in_chars, mention.span);
             m.surface.append_value(&mention.surface);
             m.entity_id.append_option((!mention.id.is_empty()).then_some(&*mention.id));
             m.kind.append_value(&mention.kind);
