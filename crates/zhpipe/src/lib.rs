@@ -24,6 +24,7 @@
 pub mod bundled;
 mod input;
 mod output;
+mod pipeline;
 pub mod record;
 pub mod report;
 mod run;
@@ -31,6 +32,7 @@ mod shard;
 pub mod tables;
 
 pub use output::{report_from_records, tables_from_records};
+pub use pipeline::{Outcome, Pipeline};
 pub use run::{
     ExitStatus, Output, RunError, RunOptions, RunSummary, StageTiming, load_config, run, run_with_registry, themes_of,
 };

@@ -113,6 +113,23 @@ pub struct MentionRecord<'a> {
     pub original_span: Option<Span>,
 }
 
+impl MentionRecord<'_> {
+    /// The same mention owning its strings.
+    pub fn into_owned(self) -> MentionRecord<'static> {
+        MentionRecord {
+            span: self.span,
+            chars: self.chars,
+            surface: Cow::Owned(self.surface.into_owned()),
+            id: Cow::Owned(self.id.into_owned()),
+            kind: Cow::Owned(self.kind.into_owned()),
+            name: Cow::Owned(self.name.into_owned()),
+            dictionary: Cow::Owned(self.dictionary.into_owned()),
+            category: self.category,
+            original_span: self.original_span,
+        }
+    }
+}
+
 /// A line that is not a record of this schema.
 #[derive(Debug)]
 pub enum RecordError {
@@ -221,6 +238,31 @@ impl<'a> Record<'a> {
         }
     }
 
+    /// The same record owning every string and list, free of what it was built from.
+    pub fn into_owned(self) -> Record<'static> {
+        fn own<B: ?Sized + ToOwned>(cow: Cow<'_, B>) -> Cow<'static, B> {
+            Cow::Owned(cow.into_owned())
+        }
+        Record {
+            schema: self.schema,
+            id: own(self.id),
+            status: self.status,
+            stage: self.stage.map(own),
+            error: self.error.map(own),
+            encoding: self.encoding.map(own),
+            meta: self.meta.map(own),
+            text: self.text.map(own),
+            original_text: self.original_text.map(own),
+            sentences: self.sentences.map(own),
+            sentence_chars: self.sentence_chars,
+            tokens: self.tokens.map(own),
+            mentions: self.mentions.map(|mentions| mentions.into_iter().map(MentionRecord::into_owned).collect()),
+            labels: self.labels.map(own),
+            removed: own(self.removed),
+            notes: self.notes.map(own),
+        }
+    }
+
     /// Whether the document was processed.
     pub fn is_ok(&self) -> bool {
         self.status == Status::Ok
@@ -245,19 +287,20 @@ pub fn ok_line(doc: &Document, layers: Layers) -> String {
 /// Converts byte offsets of one text to character offsets (Unicode code points), for offsets
 /// that come in roughly increasing order: it counts from the last offset asked for, forwards or
 /// backwards, so a document's spans cost one pass over its text.
-pub(crate) struct CharIndex<'a> {
+pub struct CharIndex<'a> {
     text: &'a str,
     byte: usize,
     char: usize,
 }
 
 impl<'a> CharIndex<'a> {
-    pub(crate) fn new(text: &'a str) -> Self {
+    /// An index over `text`, starting at its beginning.
+    pub fn new(text: &'a str) -> Self {
         Self { text, byte: 0, char: 0 }
     }
 
     /// The character offset of byte offset `byte`: the chars that start before it.
-    pub(crate) fn of(&mut self, byte: usize) -> u32 {
+    pub fn of(&mut self, byte: usize) -> u32 {
         let byte = byte.min(self.text.len());
         let bytes = self.text.as_bytes();
         // A UTF-8 char starts at every byte that is not a continuation byte (0b10xx_xxxx).
@@ -272,7 +315,7 @@ impl<'a> CharIndex<'a> {
     }
 
     /// A byte span as a character span.
-    pub(crate) fn span(&mut self, span: Span) -> Span {
+    pub fn span(&mut self, span: Span) -> Span {
         Span { start: self.of(span.start) as usize, end: self.of(span.end) as usize }
     }
 }

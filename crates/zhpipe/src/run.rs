@@ -9,12 +9,11 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use serde::Serialize;
-use zhpipe_core::{
-    Chain, ConfigError, ConfigErrorKind, Document, LayerName, Layers, OutputFormat, PipelineConfig, Registry,
-};
+use zhpipe_core::{ConfigError, ConfigErrorKind, Document, LayerName, Layers, OutputFormat, PipelineConfig, Registry};
 
 use crate::input::{JsonLines, Pending, UniqueIds, Walk};
 use crate::output::{self, Fingerprint, Sink, Written, write_atomically};
+use crate::pipeline::{Outcome, Pipeline};
 use crate::report::{self, DocSummary, Report, ReportOptions, ThemeNames};
 use crate::shard::Shard;
 
@@ -197,26 +196,14 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
     if zhpipe_artefact::bundle::is_bundled(&config.path) {
         config.input.paths.clear();
     }
-    // Files and JSONL `bytes_base64` records arrive as raw bytes; the first stage decodes them.
-    let mut chain = config.build(registry, Layers::RAW).map_err(|e| RunError::usage(e.message()))?;
+    let mut pipeline = Pipeline::from_config(config, options.layers.as_deref(), registry).map_err(RunError::usage)?;
     if options.check {
-        chain = chain.with_checks(true);
+        pipeline = pipeline.with_checks(true);
     }
-    for warning in chain.warnings() {
+    for warning in pipeline.warnings() {
         crate::say!("zhpipe: warning: {warning}");
     }
-    let provided = chain.provides(Layers::RAW);
-    let layers = match options.layers.as_ref().or(config.output.layers.as_ref()) {
-        Some(selected) => {
-            let selected = LayerName::set(selected);
-            let missing = selected & !provided;
-            if !missing.is_empty() {
-                crate::say!("zhpipe: warning: the chain does not provide {missing}; those layers are not written");
-            }
-            provided & selected
-        }
-        None => provided,
-    };
+    let (config, chain, layers) = (pipeline.config(), pipeline.chain(), pipeline.layers());
     let format = options.format.unwrap_or(config.output.format);
 
     // With no inputs named, piped stdin is what the user means (`cat a.jsonl | zhpipe run`):
@@ -293,7 +280,7 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
             index_rows: report::DEFAULT_INDEX_ROWS,
             stages: chain.names().map(str::to_owned).collect(),
             layers,
-            themes: theme_names(&config),
+            themes: theme_names(config),
         })),
         Output::Stdout => None,
     };
@@ -316,7 +303,7 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
         Output::Dir(dir) => Some(output::lock(dir)?),
         Output::Stdout => None,
     };
-    let fingerprint = Fingerprint::of(&config);
+    let fingerprint = Fingerprint::of(config);
     let (mut sink, done) = match (&output, options.resume) {
         (Output::Dir(dir), true) => {
             fingerprint.check_resume(dir)?;
@@ -381,7 +368,7 @@ pub fn run_with_registry(options: &RunOptions, registry: &Registry) -> Result<(R
                 .into_par_iter()
                 .map(|(p, duplicate_of, report_text)| {
                     let report_text = report_text.map(|t| (t, &themes));
-                    process(p, duplicate_of, max_bytes, &chain, form, &stats, report_text)
+                    process(p, duplicate_of, max_bytes, &pipeline, form, &stats, report_text)
                 })
                 .collect()
         });
@@ -480,7 +467,7 @@ fn process(
     pending: Pending,
     duplicate_of: Option<String>,
     max_bytes: u64,
-    chain: &Chain,
+    pipeline: &Pipeline,
     form: RecordForm,
     stats: &Stats,
     report_text: ReportText,
@@ -504,17 +491,14 @@ fn process(
         });
     }
     let bytes = (doc.raw.len() + doc.text.len()) as u64;
-    let result = chain.run(&mut doc, |i, elapsed| {
+    let outcome = pipeline.process_observed(doc, |i, elapsed| {
         stats.stage_nanos[i].fetch_add(elapsed.as_nanos() as u64, Ordering::Relaxed);
         stats.stage_docs[i].fetch_add(1, Ordering::Relaxed);
         stats.stage_bytes[i].fetch_add(bytes, Ordering::Relaxed);
     });
-    let result = match result {
-        Ok(()) => Ok(doc),
-        Err((i, error)) => {
-            let stage = chain.names().nth(i).unwrap_or("?");
-            Err((doc.id, stage.to_owned(), error.message().to_owned()))
-        }
+    let result = match outcome {
+        Outcome::Done(doc, _) => Ok(*doc),
+        Outcome::Failed { id, stage, error } => Err((id, stage, error)),
     };
     finish_record(result, form, bytes, report_text)
 }

@@ -43,13 +43,19 @@ fn u32_field(name: &str, nullable: bool) -> Field {
 
 /// One table being written: its file, its schema and the columns of the rows not yet written.
 struct Table<C> {
-    path: PathBuf,
-    tmp: PathBuf,
-    writer: ArrowWriter<File>,
+    out: Out,
     schema: Arc<Schema>,
     columns: C,
     rows: usize,
     written: u64,
+}
+
+/// Where a table's batches go.
+enum Out {
+    /// A Parquet file, written under a temporary name until it is whole.
+    File { path: PathBuf, tmp: PathBuf, writer: Box<ArrowWriter<File>> },
+    /// Kept in memory, for a caller that takes Arrow batches (the Python package).
+    Memory(Vec<RecordBatch>),
 }
 
 /// The columns of a table as builders, turned into arrays when a batch is full.
@@ -84,8 +90,14 @@ impl<C: Columns> Table<C> {
                 .set_column_compression(column, Compression::UNCOMPRESSED);
         }
         let properties = properties.build();
-        let writer = ArrowWriter::try_new(file, schema.clone(), Some(properties))?;
-        Ok(Self { path, tmp, writer, schema, columns: C::default(), rows: 0, written: 0 })
+        let writer = Box::new(ArrowWriter::try_new(file, schema.clone(), Some(properties))?);
+        Ok(Self { out: Out::File { path, tmp, writer }, schema, columns: C::default(), rows: 0, written: 0 })
+    }
+
+    fn in_memory() -> Self {
+        let schema = C::schema()
+            .with_metadata(std::collections::HashMap::from([("zhpipe.schema".to_owned(), SCHEMA.to_string())]));
+        Self { out: Out::Memory(Vec::new()), schema: Arc::new(schema), columns: C::default(), rows: 0, written: 0 }
     }
 
     /// Counts a row added to the columns, writing a batch when enough have gathered.
@@ -99,11 +111,16 @@ impl<C: Columns> Table<C> {
             return Ok(());
         }
         let batch = RecordBatch::try_new(self.schema.clone(), self.columns.finish())?;
-        self.writer.write(&batch)?;
         self.written += self.rows as u64;
         self.rows = 0;
-        if self.writer.in_progress_size() >= ROW_GROUP_BYTES {
-            self.writer.flush()?;
+        match &mut self.out {
+            Out::File { writer, .. } => {
+                writer.write(&batch)?;
+                if writer.in_progress_size() >= ROW_GROUP_BYTES {
+                    writer.flush()?;
+                }
+            }
+            Out::Memory(batches) => batches.push(batch),
         }
         Ok(())
     }
@@ -111,9 +128,28 @@ impl<C: Columns> Table<C> {
     /// Writes what is left and the footer, and renames the file into place.
     fn finish(mut self) -> parquet::errors::Result<(PathBuf, u64)> {
         self.write_batch()?;
-        let file = self.writer.into_inner()?;
-        zhpipe_artefact::persist(file, &self.tmp, &self.path)?;
-        Ok((self.path, self.written))
+        match self.out {
+            Out::File { path, tmp, writer } => {
+                let file = writer.into_inner()?;
+                zhpipe_artefact::persist(file, &tmp, &path)?;
+                Ok((path, self.written))
+            }
+            Out::Memory(_) => Err(parquet::errors::ParquetError::General("an in-memory table has no file".into())),
+        }
+    }
+
+    fn into_batches(mut self, name: &'static str) -> Result<InMemoryTable, arrow_schema::ArrowError> {
+        if self.rows > 0 {
+            let batch = RecordBatch::try_new(self.schema.clone(), self.columns.finish())?;
+            if let Out::Memory(batches) = &mut self.out {
+                batches.push(batch);
+            }
+        }
+        let batches = match self.out {
+            Out::Memory(batches) => batches,
+            Out::File { .. } => Vec::new(),
+        };
+        Ok(InMemoryTable { name, schema: self.schema, batches })
     }
 }
 
@@ -366,6 +402,16 @@ pub struct TableWriter {
     tokens: Option<Table<TokenColumns>>,
 }
 
+/// One table held in memory: its name (`documents`, …), schema and batches.
+pub struct InMemoryTable {
+    /// The table's name, the stem of its file in a run's output.
+    pub name: &'static str,
+    /// The schema every batch has.
+    pub schema: Arc<Schema>,
+    /// The rows, in record order.
+    pub batches: Vec<RecordBatch>,
+}
+
 /// What [`TableWriter::finish`] wrote: each file and its rows.
 pub type WrittenTables = Vec<(PathBuf, u64)>;
 
@@ -381,6 +427,29 @@ impl TableWriter {
             mentions: Table::create(dir, "mentions").map_err(fail)?,
             tokens: if with_tokens { Some(Table::create(dir, "tokens").map_err(fail)?) } else { None },
         })
+    }
+
+    /// Tables kept in memory, for [`finish_in_memory`](Self::finish_in_memory).
+    pub fn in_memory(with_tokens: bool) -> Self {
+        Self {
+            documents: Table::in_memory(),
+            sentences: Table::in_memory(),
+            mentions: Table::in_memory(),
+            tokens: with_tokens.then(Table::in_memory),
+        }
+    }
+
+    /// The tables of an [`in_memory`](Self::in_memory) writer, with their schema metadata.
+    pub fn finish_in_memory(self) -> Result<Vec<InMemoryTable>, arrow_schema::ArrowError> {
+        let mut tables = vec![
+            self.documents.into_batches("documents")?,
+            self.sentences.into_batches("sentences")?,
+            self.mentions.into_batches("mentions")?,
+        ];
+        if let Some(tokens) = self.tokens {
+            tables.push(tokens.into_batches("tokens")?);
+        }
+        Ok(tables)
     }
 
     /// Adds one record's rows.
