@@ -31,14 +31,13 @@ from ._zhpipe import (
 TABLES = ("documents", "sentences", "mentions", "tokens")
 
 
-def table_of(pipeline, ids, texts, table, threads=1, batch_size=64):
-    """One table (``"mentions"``, …) of the documents ``zip(ids, texts)`` as a ``pyarrow.Table``.
-
-    What the Spark and Ray helpers run on each batch of rows.
+def table_of(pipeline, documents, table, threads=1, batch_size=64):
+    """One table (``"mentions"``, …) of ``documents`` (anything ``Pipeline.pipe`` takes) as a
+    ``pyarrow.Table``. What the Spark and Ray helpers run on each batch of rows.
     """
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}: the tables are {', '.join(TABLES)}")
-    documents = list(pipeline.pipe(zip(ids, texts), threads=threads, batch_size=batch_size))
+    documents = list(pipeline.pipe(documents, threads=threads, batch_size=batch_size))
     return tables(documents, tokens=table == "tokens")[table]
 
 

@@ -22,4 +22,4 @@ class Annotate:
     def __call__(self, batch):
         ids = batch.column(self.id_column).to_pylist()
         texts = batch.column(self.text_column).to_pylist()
-        return zhpipe.table_of(self.pipeline, ids, texts, self.table, self.threads, self.batch_size)
+        return zhpipe.table_of(self.pipeline, zip(ids, texts), self.table, self.threads, self.batch_size)

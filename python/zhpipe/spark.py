@@ -60,20 +60,35 @@ def annotate(data, table: str = "mentions", *, config=None, id_column: str = "id
     dicts (the result is an RDD of ``Row``). ``threads`` is per task: Spark already runs one
     task per core, so one thread each is usually right.
     """
+    if table not in zhpipe.TABLES:
+        raise ValueError(f"unknown table {table!r}: the tables are {', '.join(zhpipe.TABLES)}")
     target = arrow_schema(table)
 
-    def partition_tables(ids_and_texts):
+    def partition_tables(chunks):
         pipeline = zhpipe.Pipeline(config)
-        for ids, texts in ids_and_texts:
-            yield zhpipe.table_of(pipeline, ids, texts, table, threads, batch_size).cast(target)
+        for chunk in chunks:
+            yield zhpipe.table_of(pipeline, chunk, table, threads, batch_size).cast(target)
+
+    def inputs(rows):
+        """Rows as the dicts `Pipeline.pipe` takes: `id` and the one content field present."""
+        out = []
+        for row in rows:
+            item = {"id": row.get(id_column)}
+            for key, field in ((text_column, "text"), ("bytes_base64", "bytes_base64"), ("bytes", "bytes")):
+                if row.get(key) is not None:
+                    item[field] = row[key]
+            out.append(item)
+        return out
 
     if hasattr(data, "mapInArrow"):
+        columns = [id_column] + [c for c in (text_column, "bytes_base64") if c in data.columns]
+
         def batches(record_batches):
-            pairs = ((b.column(id_column).to_pylist(), b.column(text_column).to_pylist()) for b in record_batches)
-            for result in partition_tables(pairs):
+            chunks = (inputs(b.to_pylist()) for b in record_batches)
+            for result in partition_tables(chunks):
                 yield from result.to_batches()
 
-        return data.select(id_column, text_column).mapInArrow(batches, schema(table))
+        return data.select(*columns).mapInArrow(batches, schema(table))
 
     def rows(dicts):
         from pyspark.sql import Row
@@ -81,12 +96,12 @@ def annotate(data, table: str = "mentions", *, config=None, id_column: str = "id
         def chunks():
             chunk = []
             for d in dicts:
-                chunk.append(d)
+                chunk.append(d.asDict() if hasattr(d, "asDict") else d)
                 if len(chunk) == batch_size:
-                    yield [c[id_column] for c in chunk], [c[text_column] for c in chunk]
+                    yield inputs(chunk)
                     chunk = []
             if chunk:
-                yield [c[id_column] for c in chunk], [c[text_column] for c in chunk]
+                yield inputs(chunk)
 
         for result in partition_tables(chunks()):
             for row in result.to_pylist():
