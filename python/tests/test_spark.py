@@ -5,6 +5,7 @@ Skipped when pyspark is not installed, unless ZHPIPE_REQUIRE_SPARK is set (CI se
 import json
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -17,6 +18,8 @@ if os.environ.get("ZHPIPE_REQUIRE_SPARK"):
     import pyspark  # noqa: F401
 else:
     pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs a Java runtime (java is not on PATH)", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")

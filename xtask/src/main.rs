@@ -14,7 +14,11 @@ usage: cargo xtask <job> [args...]
 jobs:
   pipeline [ARGS...]      build in release mode and run pipeline.toml over corpus/samples/,
                           writing out/; ARGS go to `zhpipe run` (e.g. --config my.toml dir/)
-  test [ARGS...]          run the whole test suite (what CI runs)
+  test [--rust-only] [ARGS...]
+                          run the whole test suite (what CI runs): `cargo test --workspace`
+                          (ARGS go to it), then the Python package built with pip into
+                          target/python-venv and its pytest suite (python/tests), Spark included
+                          when Java is installed; --rust-only stops after cargo
   bench [ARGS...]         run the criterion benchmarks (e.g. `cargo xtask bench gazetteer`)
   bless                   rewrite the golden files under tests/golden/ from current output
   eval <stage> [ARGS...]  evaluate a stage (decode, clean, convert, segment, gazetteer,
@@ -39,7 +43,7 @@ fn main() -> ExitCode {
     let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
     let result = match job.as_str() {
         "pipeline" => pipeline(&rest),
-        "test" => cargo(&[&["test", "--workspace"][..], &rest].concat(), &[]),
+        "test" => test(&rest),
         "bench" => cargo(&[&["bench", "-p", "zhpipe-benches", "--bench"][..], bench_target(&rest)].concat(), &[]),
         "bless" => cargo(&["test", "--workspace"], &[("ZHPIPE_BLESS", "1")]),
         "eval" | "train" | "dictionaries" | "measure" => tools(&[&[job.as_str()][..], &rest].concat()),
@@ -164,6 +168,38 @@ fn pipeline(args: &[&str]) -> Result<(), String> {
         }
     }
     result
+}
+
+/// `cargo xtask test`: the Rust suite, then the Python package installed as a user installs it
+/// (`pip install ./python`) into a virtualenv of its own, and its tests against the CLI.
+fn test(args: &[&str]) -> Result<(), String> {
+    let rust_only = args.contains(&"--rust-only");
+    let cargo_args: Vec<&str> = args.iter().copied().filter(|a| *a != "--rust-only").collect();
+    cargo(&[&["test", "--workspace"][..], &cargo_args].concat(), &[])?;
+    if rust_only {
+        return Ok(());
+    }
+    let root = repo_root();
+    let venv = env::var_os("ZHPIPE_VENV").map_or_else(|| root.join("target/python-venv"), PathBuf::from);
+    let python = venv.join("bin/python");
+    if !python.is_file() {
+        let system = env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
+        run(Command::new(&system).args(["-m", "venv"]).arg(&venv), false)?;
+    }
+    let pip = |args: &[&str]| {
+        let mut command = Command::new(&python);
+        command.args([&["-m", "pip", "install", "-q", "--disable-pip-version-check"][..], args].concat());
+        command.current_dir(&root);
+        run(&mut command, false)
+    };
+    pip(&["-r", "python/requirements-test.txt"])?;
+    pip(&["./python"])?;
+    let mut pytest = Command::new(&python);
+    // From the tests' directory, so that the source tree's zhpipe/ (which has no extension
+    // module) does not shadow the installed package.
+    pytest.args(["-m", "pytest", "-q", "-p", "no:cacheprovider"]).current_dir(root.join("python/tests"));
+    pytest.env("ZHPIPE_BIN", root.join("target/debug/zhpipe"));
+    run(&mut pytest, false)
 }
 
 /// `zhpipe-tools ARGS` in release mode; its exit code is passed through (2 for a usage error).
