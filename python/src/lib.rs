@@ -154,6 +154,7 @@ fn _zhpipe(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<stream::Stream>()?;
     m.add_class::<tables::RecordReader>()?;
     m.add_function(wrap_pyfunction!(tables::read_records, m)?)?;
+    m.add_function(wrap_pyfunction!(tables::write_records, m)?)?;
     m.add_function(wrap_pyfunction!(tables::tables, m)?)?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! pyarrow through the Arrow C data interface, without copying.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use arrow_pyarrow::IntoPyArrow;
@@ -90,6 +90,69 @@ impl RecordReader {
 #[pyfunction]
 pub(crate) fn read_records(path: PathBuf) -> PyResult<RecordReader> {
     RecordReader::open(&path)
+}
+
+/// A records file being written.
+enum RecordsOut {
+    Plain(BufWriter<File>),
+    Gzip(flate2::write::GzEncoder<BufWriter<File>>),
+}
+
+impl RecordsOut {
+    fn line(&mut self, record: &Record) -> std::io::Result<()> {
+        let out: &mut dyn Write = match self {
+            RecordsOut::Plain(w) => w,
+            RecordsOut::Gzip(w) => w,
+        };
+        serde_json::to_writer(&mut *out, record).map_err(std::io::Error::other)?;
+        out.write_all(b"\n")
+    }
+
+    fn finish(self) -> std::io::Result<File> {
+        let buffered = match self {
+            RecordsOut::Plain(w) => w,
+            RecordsOut::Gzip(w) => w.finish()?,
+        };
+        buffered.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+/// Writes Documents as a records file, one JSON line each (the lines `zhpipe run` writes), to
+/// `path` (gzip-compressed when it ends in `.gz`), whole or not at all; returns how many.
+/// Faster than writing `to_json()` strings: the lines never become Python strings.
+#[pyfunction]
+pub(crate) fn write_records(py: Python<'_>, path: PathBuf, documents: &Bound<'_, PyAny>) -> PyResult<u64> {
+    let io_error = |what: &str, e: std::io::Error| PyOSError::new_err(format!("{}: cannot {what}: {e}", path.display()));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp"));
+    let file = File::create(&tmp).map_err(|e| io_error("create", e))?;
+    let mut out = if path.extension().is_some_and(|e| e == "gz") {
+        RecordsOut::Gzip(flate2::write::GzEncoder::new(BufWriter::new(file), flate2::Compression::default()))
+    } else {
+        RecordsOut::Plain(BufWriter::new(file))
+    };
+    let mut written = 0u64;
+    let result = (|| -> PyResult<()> {
+        for item in documents.try_iter()? {
+            let item = item?;
+            let doc = item
+                .cast::<Document>()
+                .map_err(|_| pyo3::exceptions::PyTypeError::new_err("write_records() takes Documents"))?;
+            let record = &doc.get().record;
+            py.detach(|| out.line(record)).map_err(|e| io_error("write", e))?;
+            written += 1;
+        }
+        Ok(())
+    })();
+    let finished = result.and_then(|()| {
+        let file = out.finish().map_err(|e| io_error("write", e))?;
+        zhpipe_artefact::persist(file, &tmp, &path).map_err(|e| io_error("write", e))
+    });
+    if finished.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    finished?;
+    Ok(written)
 }
 
 /// The tables of Documents, or of the records in one or more files: a dict of `documents`,

@@ -212,3 +212,15 @@ def test_tables_of_nothing_have_the_schemas(pipeline):
     assert "tokens" in zhpipe.tables([], tokens=True)
     with pytest.raises(TypeError, match="takes Documents"):
         zhpipe.tables([1, 2])
+
+
+def test_write_records_writes_the_cli_lines_whole_or_not_at_all(tmp_path, samples, pipeline, cli_records):
+    path = tmp_path / "documents.jsonl"
+    assert zhpipe.write_records(path, pipeline.pipe(samples)) == len(samples)
+    assert path.read_text(encoding="utf-8").splitlines() == [cli_records[name] for name, _ in samples]
+    gz = tmp_path / "documents.jsonl.gz"
+    assert zhpipe.write_records(gz, zhpipe.read_records(path)) == len(samples)
+    assert [d.to_json() for d in zhpipe.read_records(gz)] == [cli_records[name] for name, _ in samples]
+    with pytest.raises(TypeError, match="takes Documents"):
+        zhpipe.write_records(tmp_path / "bad.jsonl", [pipeline.process("北京"), "not a document"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["documents.jsonl", "documents.jsonl.gz"]

@@ -25,6 +25,7 @@ from ._zhpipe import (
     __version__,
     read_records,
     tables,
+    write_records,
 )
 
 #: The tables ``tables`` returns and ``zhpipe run --format parquet`` writes.
@@ -56,4 +57,5 @@ __all__ = [
     "read_records",
     "table_of",
     "tables",
+    "write_records",
 ]

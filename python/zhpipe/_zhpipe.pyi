@@ -123,6 +123,9 @@ class RecordReader(Iterator[Document]):
 def read_records(path: _Path) -> RecordReader:
     """The records of a ``documents.jsonl`` (``.gz``, or a run's output directory), lazily."""
 
+def write_records(path: _Path, documents: Iterable[Document]) -> int:
+    """Writes Documents as a records file (``.gz`` compressed), whole or not at all; returns how many."""
+
 def tables(
     documents: Union[Iterable[Document], _Path, Sequence[_Path]], tokens: Optional[bool] = None
 ) -> dict[str, pyarrow.Table]:
