@@ -99,13 +99,16 @@ enum RecordsOut {
 }
 
 impl RecordsOut {
-    fn line(&mut self, record: &Record) -> std::io::Result<()> {
-        let out: &mut dyn Write = match self {
-            RecordsOut::Plain(w) => w,
-            RecordsOut::Gzip(w) => w,
-        };
-        serde_json::to_writer(&mut *out, record).map_err(std::io::Error::other)?;
-        out.write_all(b"\n")
+    /// Writes one record's line; `line` is a buffer reused across calls, so that serde_json
+    /// writes into memory rather than through a `dyn Write` per fragment.
+    fn line(&mut self, record: &Record, line: &mut Vec<u8>) -> std::io::Result<()> {
+        line.clear();
+        serde_json::to_writer(&mut *line, record).map_err(std::io::Error::other)?;
+        line.push(b'\n');
+        match self {
+            RecordsOut::Plain(w) => w.write_all(line),
+            RecordsOut::Gzip(w) => w.write_all(line),
+        }
     }
 
     fn finish(self) -> std::io::Result<File> {
@@ -132,6 +135,7 @@ pub(crate) fn write_records(py: Python<'_>, path: PathBuf, documents: &Bound<'_,
         RecordsOut::Plain(BufWriter::new(file))
     };
     let mut written = 0u64;
+    let mut line = Vec::new();
     let result = (|| -> PyResult<()> {
         for item in documents.try_iter()? {
             let item = item?;
@@ -139,7 +143,7 @@ pub(crate) fn write_records(py: Python<'_>, path: PathBuf, documents: &Bound<'_,
                 .cast::<Document>()
                 .map_err(|_| pyo3::exceptions::PyTypeError::new_err("write_records() takes Documents"))?;
             let record = &doc.get().record;
-            py.detach(|| out.line(record)).map_err(|e| io_error("write", e))?;
+            py.detach(|| out.line(record, &mut line)).map_err(|e| io_error("write", e))?;
             written += 1;
         }
         Ok(())
