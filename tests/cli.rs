@@ -79,7 +79,7 @@ fn samples_give_one_ok_record_each_in_input_order() {
     );
     let stages: Vec<&str> =
         summary["stages"].as_array().unwrap().iter().map(|s| s["stage"].as_str().unwrap()).collect();
-    assert_eq!(stages, ["decode", "clean", "convert", "segment", "gazetteer", "classify"]);
+    assert_eq!(stages, ["decode", "clean", "convert", "segment", "gazetteer", "ner", "classify"]);
     assert!(!out.path().join(".documents.jsonl.tmp").exists());
 }
 

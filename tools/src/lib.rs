@@ -10,7 +10,9 @@
 //! | `eval segment DIR` | both segmenters against the SIGHAN 2005 gold standards ([`segment`]) |
 //! | `eval gazetteer DIR` | the gazetteer's mentions on an unseen corpus ([`gazetteer`]) |
 //! | `eval classify` | both classify models against labelled sentences ([`classify`]) |
+//! | `eval ner GOLD.bio` | the ner stage, the gazetteer alone and jieba's tags against BIO gold ([`ner`]) |
 //! | `train classify` | trains the classify stage's linear model ([`classify`]) |
+//! | `train ner CORPUS` | trains the ner stage's tagger on PKU-tagged or BIO text ([`ner`]) |
 //! | `dictionaries DIR` | `dictionaries/places.tsv` from the administrative divisions ([`dictionaries`]) |
 //! | `measure segment` | instruction counts and best-of-15 times of segmentation ([`measure`]) |
 //!
@@ -26,6 +28,7 @@ pub mod decode;
 pub mod dictionaries;
 pub mod gazetteer;
 pub mod measure;
+pub mod ner;
 pub mod segment;
 
 use clap::{Parser, Subcommand};
@@ -76,6 +79,8 @@ pub enum Eval {
     Gazetteer(gazetteer::Args),
     /// Both classify models against hand-labelled sentences: per-label precision, recall, F1.
     Classify(classify::EvalArgs),
+    /// The ner stage beside the gazetteer alone and jieba's tags: per-type precision, recall, F1.
+    Ner(ner::EvalArgs),
 }
 
 /// `train <stage>`.
@@ -83,6 +88,8 @@ pub enum Eval {
 pub enum Train {
     /// Train the classify stage's linear model from labelled JSONL and write the model file.
     Classify(classify::TrainArgs),
+    /// Train the ner stage's tagger from PKU-tagged or BIO text and write the model file.
+    Ner(ner::TrainArgs),
 }
 
 /// `measure <stage>`.
@@ -102,7 +109,9 @@ impl Command {
             Command::Eval(Eval::Segment(_)) => "eval segment",
             Command::Eval(Eval::Gazetteer(_)) => "eval gazetteer",
             Command::Eval(Eval::Classify(_)) => "eval classify",
+            Command::Eval(Eval::Ner(_)) => "eval ner",
             Command::Train(Train::Classify(_)) => "train classify",
+            Command::Train(Train::Ner(_)) => "train ner",
             Command::Dictionaries(_) => "dictionaries",
             Command::Measure(Measure::Segment(_)) => "measure segment",
         }
@@ -117,7 +126,9 @@ impl Command {
             Command::Eval(Eval::Segment(args)) => segment::run(args),
             Command::Eval(Eval::Gazetteer(args)) => gazetteer::run(args),
             Command::Eval(Eval::Classify(args)) => classify::eval(args),
+            Command::Eval(Eval::Ner(args)) => ner::eval(args),
             Command::Train(Train::Classify(args)) => classify::train(args),
+            Command::Train(Train::Ner(args)) => ner::train(args),
             Command::Dictionaries(args) => dictionaries::run(args),
             Command::Measure(Measure::Segment(args)) => measure::segment(args),
         }

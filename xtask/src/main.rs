@@ -21,9 +21,9 @@ jobs:
                           when Java is installed; --rust-only stops after cargo
   bench [ARGS...]         run the criterion benchmarks (e.g. `cargo xtask bench gazetteer`)
   bless                   rewrite the golden files under tests/golden/ from current output
-  eval <stage> [ARGS...]  evaluate a stage (decode, clean, convert, segment, gazetteer,
+  eval <stage> [ARGS...]  evaluate a stage (decode, clean, convert, segment, gazetteer, ner,
                           classify); `cargo xtask eval <stage> --help` lists its ARGS
-  train <stage> [ARGS...] train a stage's model (classify)
+  train <stage> [ARGS...] train a stage's model (classify, ner)
   dictionaries [ARGS...]  rebuild dictionaries/places.tsv from the administrative-division tables
   measure <stage> [ARGS...]
                           measure a stage beside its bare engine (segment)

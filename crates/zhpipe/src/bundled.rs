@@ -25,6 +25,7 @@ static FILES: bundle::Files = &[
         include_bytes!("../../../dictionaries/licenses/jionlp-Apache-2.0.txt"),
     ),
     ("dictionaries/licenses/modood-WTFPL.txt", include_bytes!("../../../dictionaries/licenses/modood-WTFPL.txt")),
+    ("dictionaries/ner.model", include_bytes!("../../../dictionaries/ner.model")),
     ("dictionaries/organisations.tsv", include_bytes!("../../../dictionaries/organisations.tsv")),
     ("dictionaries/people.tsv", include_bytes!("../../../dictionaries/people.tsv")),
     ("dictionaries/places.tsv", include_bytes!("../../../dictionaries/places.tsv")),
@@ -120,7 +121,8 @@ mod tests {
         assert_eq!(written.len(), FILES.len());
         let config = fs::read_to_string(dir.path().join("pipeline.toml")).unwrap();
         assert!(config.contains("paths = []"), "{config}");
-        assert_eq!(fs::read(dir.path().join("dictionaries/places.tsv")).unwrap(), FILES[8].1);
+        let places = FILES.iter().find(|(name, _)| *name == "dictionaries/places.tsv").unwrap().1;
+        assert_eq!(fs::read(dir.path().join("dictionaries/places.tsv")).unwrap(), places);
         let refused = init(dir.path(), false).unwrap_err();
         assert!(refused.contains("not overwriting") && refused.contains("pipeline.toml"), "{refused}");
         assert!(init(dir.path(), true).is_ok());

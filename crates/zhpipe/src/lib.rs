@@ -59,6 +59,7 @@ pub fn registry() -> Registry {
     zhpipe_convert::register(&mut registry);
     zhpipe_segment::register(&mut registry);
     zhpipe_gazetteer::register(&mut registry);
+    zhpipe_ner::register(&mut registry);
     zhpipe_classify::register(&mut registry);
     registry
 }
