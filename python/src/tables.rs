@@ -125,7 +125,8 @@ impl RecordsOut {
 /// Faster than writing `to_json()` strings: the lines never become Python strings.
 #[pyfunction]
 pub(crate) fn write_records(py: Python<'_>, path: PathBuf, documents: &Bound<'_, PyAny>) -> PyResult<u64> {
-    let io_error = |what: &str, e: std::io::Error| PyOSError::new_err(format!("{}: cannot {what}: {e}", path.display()));
+    let io_error =
+        |what: &str, e: std::io::Error| PyOSError::new_err(format!("{}: cannot {what}: {e}", path.display()));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.tmp"));
     let file = File::create(&tmp).map_err(|e| io_error("create", e))?;
