@@ -39,10 +39,10 @@ pub struct TrainArgs {
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Passes over the corpus.
-    #[arg(long, value_name = "N", default_value_t = 10)]
+    #[arg(long, value_name = "N", default_value_t = 6)]
     pub epochs: usize,
     /// Features seen fewer times than this are not used.
-    #[arg(long, value_name = "N", default_value_t = 2)]
+    #[arg(long, value_name = "N", default_value_t = 5)]
     pub min_count: u32,
     /// A BIO file whose sentences are left out of training wherever the corpus holds them (so
     /// that scoring on it stays honest).

@@ -26,7 +26,6 @@
 //! ```
 //! use zhpipe_ner::{EntityType, Sentence, corpus, train::{Example, TrainOptions, train}};
 //!
-//! let text = "新华社记者王小明在石家庄报道。\n新华社记者李大为在保定报道。\n";
 //! let pku = "新华社/nt  记者/n  王/nr  小明/nr  在/p  石家庄/ns  报道/v  。/w\n\
 //!            新华社/nt  记者/n  李/nr  大为/nr  在/p  保定/ns  报道/v  。/w\n";
 //! let examples: Vec<Example> = corpus::read_pku(pku)
@@ -34,7 +33,6 @@
 //!     .into_iter()
 //!     .map(|a| Example { gold: zhpipe_ner::encode(&a.entities, a.text.chars().count()), sentence: Sentence::new(&a.text) })
 //!     .collect();
-//! # let _ = text;
 //! let model = train(&examples, &TrainOptions { min_count: 1, ..Default::default() }, |_| {});
 //! let names = model.tag(&Sentence::new("新华社记者王小明在保定报道。"));
 //! assert!(names.iter().any(|e| e.ty == EntityType::Person && (e.start, e.end) == (5, 8)));

@@ -33,7 +33,7 @@ pub struct TrainOptions {
 
 impl Default for TrainOptions {
     fn default() -> Self {
-        Self { epochs: 10, min_count: 2, seed: 0x5EED, about: String::new() }
+        Self { epochs: 6, min_count: 5, seed: 0x5EED, about: String::new() }
     }
 }
 
