@@ -1,6 +1,7 @@
 //! One record to what the report keeps of it: a [`DocSummary`], small and owned, made on a
 //! worker thread. The record is read through [`Record`], the writer's own type.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use zhpipe_core::{SentenceLabels, Span};
@@ -57,6 +58,12 @@ pub struct DocSummary {
     pub(super) page: Option<String>,
 }
 
+/// What the report counts a mention's entity by: its id, or for a name no dictionary lists
+/// (an empty id, the ner stage's), `name:` and the name, so that each such name is one entity.
+fn entity_key<'a>(m: &'a MentionRecord<'_>) -> Cow<'a, str> {
+    if m.id.is_empty() { Cow::Owned(format!("name:{}", m.name)) } else { Cow::Borrowed(&m.id) }
+}
+
 /// Reduces one output record (a JSON line) to what the report needs; with `with_text`, also
 /// renders its page with the full text. A line that is not a record becomes a failed entry.
 pub fn summarise(line: &str, with_text: bool, themes: &ThemeNames) -> DocSummary {
@@ -103,29 +110,30 @@ pub fn summarise_record(record: &Record, with_text: bool, themes: &ThemeNames) -
     }
     let labelled: u64 = theme_counts.values().sum();
 
-    let mut entities: BTreeMap<(Category, &str), EntityCount> = BTreeMap::new();
+    let mut entities: BTreeMap<(Category, Cow<'_, str>), EntityCount> = BTreeMap::new();
     let mut mentions_by_category = [0; Category::ALL.len()];
     for m in &mentions {
         let category = Category::of(m);
         mentions_by_category[category as usize] += 1;
+        let key = entity_key(m);
         entities
-            .entry((category, &m.id))
-            .or_insert_with(|| EntityCount { category, id: m.id.to_string(), name: m.name.to_string(), mentions: 0 })
+            .entry((category, key.clone()))
+            .or_insert_with(|| EntityCount { category, id: key.into_owned(), name: m.name.to_string(), mentions: 0 })
             .mentions += 1;
     }
 
     // Each sentence counts once for each distinct place it names, under its best label.
-    let mut place_themes: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+    let mut place_themes: BTreeMap<(Cow<'_, str>, &str), u64> = BTreeMap::new();
     let mut next = 0;
     for (sentence, label) in sentences.iter().zip(&best) {
         while next < mentions.len() && mentions[next].span.start < sentence.start {
             next += 1;
         }
-        let mut places: Vec<&str> = mentions[next..]
+        let mut places: Vec<Cow<'_, str>> = mentions[next..]
             .iter()
             .take_while(|m| m.span.start < sentence.end)
             .filter(|m| Category::of(m) == Category::Place)
-            .map(|m| &*m.id)
+            .map(|m| entity_key(m))
             .collect();
         places.sort_unstable();
         places.dedup();
@@ -166,7 +174,7 @@ pub fn summarise_record(record: &Record, with_text: bool, themes: &ThemeNames) -
         label_names,
         unlabelled: sentences.len() as u64 - labelled,
         entities,
-        place_themes: place_themes.into_iter().map(|((p, t), n)| (p.to_owned(), t.to_owned(), n)).collect(),
+        place_themes: place_themes.into_iter().map(|((p, t), n)| (p.into_owned(), t.to_owned(), n)).collect(),
         notes: notes.into_iter().map(|((s, k), n)| (s.to_owned(), k.to_owned(), n)).collect(),
         removed: removed.into_iter().map(|(k, n)| (k.to_owned(), n)).collect(),
         search,

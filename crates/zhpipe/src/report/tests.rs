@@ -316,3 +316,33 @@ fn the_index_finds_a_document_by_the_people_and_themes_it_names() {
         assert!(search.split(' ').any(|w| w == name), "{name} in {search}");
     }
 }
+
+#[test]
+fn names_no_dictionary_lists_are_counted_one_entity_each() {
+    // The ner stage's unlinked names all have an empty id: the report must not fold every
+    // person it found into one.
+    let text = "王小明和李大为在恭城考察。";
+    let mut doc = Document::from_text("n", text);
+    doc.sentences = vec![Span::new(0, text.len())];
+    let unlinked = |surface: &'static str, category: Category| {
+        let start = text.find(surface).unwrap();
+        let kind = category.as_str();
+        (
+            Span::new(start, start + surface.len()),
+            EntryNames { id: "", kind, name: surface, dictionary: "ner", category },
+        )
+    };
+    doc.mentions = Mentions::from_names([
+        unlinked("王小明", Category::Person),
+        unlinked("李大为", Category::Person),
+        unlinked("恭城", Category::Place),
+    ]);
+    doc.labels = vec![label(0, &[("coordination", 0.9)])];
+    let mut report = Report::new(ReportOptions::default());
+    report.add(summary(&record::ok_line(&doc, Layers::all()), false));
+    let people: Vec<(&str, u64)> =
+        report.ranked_entities(Category::Person).iter().map(|(id, t)| (*id, t.mentions)).collect();
+    assert_eq!(people, [("name:李大为", 1), ("name:王小明", 1)]);
+    assert_eq!(report.place_themes.keys().next().unwrap().0, "name:恭城");
+    assert!(report.render().contains("<td title=\"name:恭城\">恭城</td>"));
+}
