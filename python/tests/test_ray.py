@@ -1,6 +1,6 @@
 """The README's Ray Data snippet on a local Ray, checked against the package's own tables.
 
-Skipped when ray is not installed (it is not among the test requirements: see the README)."""
+Skipped when ray is not installed; `cargo xtask test` installs it (python/requirements-test.txt)."""
 
 import pytest
 

@@ -20,6 +20,10 @@ class Annotate:
         self.id_column, self.text_column = id_column, text_column
 
     def __call__(self, batch):
-        ids = batch.column(self.id_column).to_pylist()
-        texts = batch.column(self.text_column).to_pylist()
-        return zhpipe.table_of(self.pipeline, zip(ids, texts), self.table, self.threads, self.batch_size)
+        # Rows as dicts, as ``Pipeline.pipe`` takes them: a block of rows that have ``bytes`` or
+        # ``bytes_base64`` instead of text has no text column at all, and still gives error
+        # records or documents rather than a KeyError that fails the whole job.
+        rows = batch.to_pylist()
+        if (self.id_column, self.text_column) != ("id", "text"):
+            rows = [{"id": row.get(self.id_column), "text": row.get(self.text_column)} for row in rows]
+        return zhpipe.table_of(self.pipeline, rows, self.table, self.threads, self.batch_size)
