@@ -140,10 +140,13 @@ pub fn train(args: &TrainArgs) -> Result<()> {
     let started = Instant::now();
     let mut annotated = read_annotated(&args.corpus)?;
     let read = annotated.len();
+    let mut excluded = String::new();
     if let Some(gold) = &args.exclude {
         let held: BTreeSet<String> = read_annotated(gold)?.into_iter().map(|s| s.text).collect();
         annotated.retain(|a| !held.iter().any(|h| h.chars().count() >= 8 && a.text.contains(h.as_str())));
+        let name = gold.file_name().map_or_else(|| gold.display().to_string(), |n| n.to_string_lossy().into_owned());
         println!("left out {} paragraphs that hold a sentence of {}", read - annotated.len(), gold.display());
+        excluded = format!("; paragraphs holding a sentence of {name} left out: {}", read - annotated.len());
     }
     let stages = stages(args.config.as_deref())?;
     let mut examples = Vec::new();
@@ -179,7 +182,7 @@ pub fn train(args: &TrainArgs) -> Result<()> {
         epochs: args.epochs,
         min_count: args.min_count,
         about: format!(
-            "averaged perceptron, BIOES over PER/LOC/ORG; trained on {corpus_name} ({} sentences, {chars} characters), {} epochs, min_count {}",
+            "averaged perceptron, BIOES over PER/LOC/ORG; trained on {corpus_name} ({} sentences, {chars} characters), {} epochs, min_count {}{excluded}",
             examples.len(),
             args.epochs,
             args.min_count
