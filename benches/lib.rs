@@ -38,6 +38,15 @@ pub fn corpus(min_bytes: usize) -> (String, String) {
     (text, label)
 }
 
+/// The benchmark corpus as a directory and its files (path, text) in path order:
+/// `ZHPIPE_BENCH_CORPUS` when set, the samples otherwise.
+pub fn corpus_dir() -> (PathBuf, Vec<(String, String)>) {
+    let dir = std::env::var_os("ZHPIPE_BENCH_CORPUS").map_or_else(|| repo_root().join("corpus/samples"), PathBuf::from);
+    let files = read_tree(&dir);
+    assert!(!files.is_empty(), "benchmark corpus {} holds no UTF-8 text files", dir.display());
+    (dir, files)
+}
+
 /// `text` in documents of at least `size` bytes (the last may be shorter), cut after a line end:
 /// the corpus as a pipeline sees it, one article at a time.
 pub fn documents(text: &str, size: usize) -> Vec<String> {
