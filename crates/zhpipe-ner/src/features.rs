@@ -267,7 +267,6 @@ mod tests {
     #[test]
     fn keys_are_fixed_values() {
         // A model file stores these keys: they must not change with the platform or the build.
-        assert_eq!(key(Family::Unigram, &['京' as u64]), key(Family::Unigram, &['京' as u64]));
         assert_ne!(key(Family::Unigram, &['京' as u64]), key(Family::Skip, &['京' as u64]));
         assert_eq!(hash_str("ns"), 0x5871_13f1_8d4d_32d8);
         assert_eq!(key(Family::Bigram, &['京' as u64, '津' as u64]), 0xd7dd_cbb6_2bf6_fff0);

@@ -3,7 +3,7 @@
 //! A statistical tagger labels every character of a sentence with a BIOES tag (begin, inside,
 //! end of a name, a one-character name, or outside) of one of three types; the best sequence
 //! under the learnt transitions is found by Viterbi search. Its features are the characters
-//! around each position (unigrams, bigrams, trigrams and the pair either side, [`Sentence`]),
+//! around each position (unigrams, bigrams, the pair either side and their classes, [`Sentence`]),
 //! and what earlier stages found when they ran: the segmenter's words and parts of speech, and
 //! the gazetteer's matches with their category and kind, so that what the dictionaries know
 //! helps the model instead of competing with it. The weights are an averaged perceptron's
@@ -44,7 +44,7 @@ mod model;
 mod tags;
 pub mod train;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -102,6 +102,7 @@ const TITLES: &[&str] = &[
     "经理",
     "总统",
     "首相",
+    "主任委员",
     "委员",
     "议员",
     "大使",
@@ -113,7 +114,6 @@ const TITLES: &[&str] = &[
     "博士",
     "记者",
     "总监",
-    "主任委员",
     "秘书长",
     "司令员",
     "政委",
@@ -308,10 +308,10 @@ impl Stage for Ner {
             return Ok(());
         }
         // What the dictionaries already say: mentions by span, and entries by surface.
-        let mut by_span: HashMap<Span, ()> = HashMap::new();
+        let mut by_span: HashSet<Span> = HashSet::new();
         let mut by_surface: HashMap<&str, Mention> = HashMap::new();
         for m in doc.mentions.iter() {
-            by_span.insert(m.span(), ());
+            by_span.insert(m.span());
             let names = m.names();
             if matches!(names.category, Category::Person | Category::Place | Category::Organisation) {
                 by_surface.entry(&doc.text[m.span().range()]).or_insert(m.mention());
@@ -321,7 +321,7 @@ impl Stage for Ner {
         let mut new: Vec<Mention> = Vec::new();
         let mut pending: Vec<(Span, u32)> = Vec::new();
         for (span, ty) in found {
-            if by_span.contains_key(&span) {
+            if by_span.contains(&span) {
                 continue;
             }
             let surface = &doc.text[span.range()];
@@ -366,5 +366,6 @@ mod tests {
         assert_eq!(without_title("王市长"), "王市长", "nothing but a surname would be left");
         assert_eq!(without_title("蔡奇"), "蔡奇");
         assert_eq!(without_title("习近平总书记"), "习近平");
+        assert_eq!(without_title("王晓东主任委员"), "王晓东", "the longer title first");
     }
 }

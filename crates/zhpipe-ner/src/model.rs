@@ -67,7 +67,7 @@ pub enum ModelError {
 /// A model as stored: every array flat, so that postcard writes it compactly.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ModelData {
-    /// What the model was trained on and how, for `zhpipe stages` and the record's provenance.
+    /// What the model was trained on and how (`cargo xtask eval ner` prints it).
     pub about: String,
     /// The feature keys, one per row.
     pub keys: Vec<u64>,
