@@ -6,13 +6,12 @@
 //! PKU-tagged text (People's Daily of January 1998, or a user's own text in the same format,
 //! see `zhpipe_ner::corpus`), or a BIO file; `.xz` files are read as they are.
 //!
-//! Evaluation scores exact spans per type (precision, recall, F1) for three systems side by side:
+//! Evaluation scores exact spans per type (precision, recall, F1) for four systems side by side:
 //! the gazetteer alone (its place, organisation and person mentions), jieba's part-of-speech
 //! tags read as names (`nr`, `ns`, `nt`), the tagger's own names, and the ner stage after the
 //! gazetteer (the mention layer a run writes: the tagger's names merged with the dictionaries').
 
 use std::collections::BTreeSet;
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -78,7 +77,7 @@ fn stages(config: Option<&Path>) -> Result<Stages> {
     let config_path = paths::or_in_repo(config, "pipeline.toml");
     let text = crate::common::read_text(&config_path)?;
     let config = PipelineConfig::parse(&text, &config_path).map_err(|e| e.to_string())?;
-    let base = config_path.parent().unwrap_or(Path::new(".")).to_owned();
+    let base = config.base_dir();
     let mut registry = Registry::new();
     zhpipe_segment::register(&mut registry);
     zhpipe_gazetteer::register(&mut registry);
@@ -107,9 +106,7 @@ fn read_corpus(path: &Path) -> Result<String> {
     } else {
         bytes
     };
-    let mut text = String::new();
-    bytes.as_slice().read_to_string(&mut text).map_err(|_| format!("{}: not UTF-8", path.display()))?;
-    Ok(text)
+    String::from_utf8(bytes).map_err(|e| format!("{}: not UTF-8: {e}", path.display()))
 }
 
 fn read_annotated(path: &Path) -> Result<Vec<Annotated>> {

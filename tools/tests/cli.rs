@@ -284,3 +284,48 @@ fn help_lists_every_subcommand() {
         assert!(out.contains(&format!("  {stage} ")), "{out}");
     }
 }
+
+#[test]
+fn train_ner_writes_a_model_that_eval_ner_scores_beside_the_baselines() {
+    // train.pku: four sentences written for this test, in the PKU convention (`王/nr 小明/nr`
+    // is one person, the bracket one organisation); gold.bio: one sentence whose person (赵志强)
+    // and place (沧州) the training text never names.
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("ner.model");
+    let out = ok(&[
+        &"train",
+        &"ner",
+        &fixture("ner/train.pku"),
+        &"--output",
+        &model,
+        &"--min-count",
+        &"1",
+        &"--epochs",
+        &"4",
+        &"--exclude",
+        &fixture("ner/gold.bio"),
+    ]);
+    has_line(&out, &format!("left out 0 paragraphs that hold a sentence of {}", fixture("ner/gold.bio").display()));
+    // Three names a sentence: an organisation, a person and a place.
+    assert!(out.contains("4 paragraphs, ") && out.contains(" 12 names "), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("epoch  4: ")), "{out}");
+    assert!(model.is_file());
+    let out =
+        ok(&[&"eval", &"ner", &fixture("ner/gold.bio"), &"--model", &model, &"--output", &dir.path().join("p.bio")]);
+    assert!(out.contains("trained on train.pku (4 sentences"), "{out}");
+    has_line(&out, "| gazetteer alone | PER | 0.000 | 0.000 | 0.000 |");
+    for system in ["gazetteer alone", "jieba POS tags", "ner tagger alone", "ner stage"] {
+        assert!(out.lines().any(|l| l.starts_with(&format!("| {system} | all | "))), "{system} missing in\n{out}");
+    }
+    let predicted = std::fs::read_to_string(dir.path().join("p.bio")).unwrap();
+    assert_eq!(predicted.lines().filter(|l| !l.is_empty()).count(), 14, "one line per character of the gold");
+}
+
+#[test]
+fn train_ner_refuses_a_bad_corpus_line_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tools(&[&"train", &"ner", &fixture("ner/bad.pku"), &"--output", &dir.path().join("m")]);
+    assert!(!out.success);
+    assert!(out.stderr.contains("bad.pku: line 2: expected `word/TAG`"), "{}", out.stderr);
+    assert!(!dir.path().join("m").exists());
+}
